@@ -1,0 +1,41 @@
+// Bundles the extension and the CLI (and the emulator for the demo/bench) with esbuild.
+// Type-checking is separate: `npm run typecheck` (tsc --noEmit).
+const esbuild = require('esbuild');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** @type {import('esbuild').BuildOptions} */
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+const builds = [
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: ['test/emulator/main.ts'], outfile: 'dist/emulator.js', minify: false },
+];
+
+async function main() {
+  const fs = require('fs');
+  const existing = builds.filter((b) => fs.existsSync(b.entryPoints[0]));
+  if (watch) {
+    for (const b of existing) (await esbuild.context(b)).watch();
+    return;
+  }
+  await Promise.all(existing.map((b) => esbuild.build(b)));
+  if (fs.existsSync('dist/cli.js')) fs.chmodSync('dist/cli.js', 0o755);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
