@@ -1,0 +1,175 @@
+/**
+ * Azure Resource Manager reads: role assignments of a principal, role definitions, the VM's identity
+ * block, subscriptions (AZURE-FACTS "ARM"; azure-docs role-based-access-control/role-assignments-list-rest.md).
+ */
+import { VmIdentityError, isRecord, malformedResponse } from '../identity';
+import type { AzureHttp } from './http';
+
+export const AUTHORIZATION_API_VERSION = '2022-04-01';
+export const COMPUTE_API_VERSION = '2024-07-01';
+export const SUBSCRIPTIONS_API_VERSION = '2022-12-01';
+/** A loop guard: no principal has this many pages of role assignments. */
+const MAX_PAGES = 5000;
+
+export interface RoleAssignment {
+  id: string;
+  name: string;
+  scope: string;
+  roleDefinitionId: string;
+  principalId: string;
+  principalType: string;
+  condition?: string;
+  conditionVersion?: string;
+  description?: string;
+  createdOn?: string;
+}
+
+export interface RoleDefinition {
+  id: string;
+  name: string;
+  roleName: string;
+  roleType: string;
+  description: string;
+}
+
+export interface VmIdentityBlock {
+  type: string;
+  principalId?: string;
+  tenantId?: string;
+  userAssignedIdentities: Array<{ resourceId: string; principalId?: string; clientId?: string }>;
+}
+
+export type AssignmentFilter = 'assignedTo' | 'principalId';
+
+export class ArmClient {
+  constructor(
+    private readonly http: AzureHttp,
+    private readonly armBase: string,
+  ) {}
+
+  /** Every item of a paged ARM list, following `nextLink` only within the same ARM origin. */
+  async listAll(first: URL, token: string, signal?: AbortSignal, onPage?: (items: unknown[]) => void): Promise<unknown[]> {
+    const items: unknown[] = [];
+    const seen = new Set<string>();
+    let next: URL | undefined = first;
+    while (next) {
+      if (seen.has(next.href) || seen.size >= MAX_PAGES) throw malformedResponse(`GET ${first.host}${first.pathname}`, 'its nextLink pages loop');
+      seen.add(next.href);
+      const { json } = await this.http.getJson(next, token, signal);
+      if (!isRecord(json) || !Array.isArray(json.value)) throw malformedResponse(`GET ${next.host}${next.pathname}`, 'it has no value array');
+      items.push(...json.value);
+      onPage?.(json.value);
+      next = this.nextLinkOf(json, first);
+    }
+    return items;
+  }
+
+  private nextLinkOf(json: Record<string, unknown>, first: URL): URL | undefined {
+    const link = json.nextLink;
+    if (link === undefined || link === null || link === '') return undefined;
+    let url: URL;
+    try {
+      url = new URL(String(link));
+    } catch {
+      throw malformedResponse(`GET ${first.host}${first.pathname}`, 'its nextLink is not a URL');
+    }
+    if (url.origin !== new URL(this.armBase).origin) {
+      throw new VmIdentityError('unsafeEndpoint', `Refused to follow a nextLink to ${url.origin}: it is not the Azure Resource Manager endpoint in use.`, {
+        fix: 'Nothing was sent there. The list is incomplete; report this if it repeats.',
+        where: url.origin,
+      });
+    }
+    this.http.assertAllowed(url);
+    return url;
+  }
+
+  roleAssignmentsUrl(subscriptionId: string, principalId: string, filter: AssignmentFilter): URL {
+    const url = new URL(`/subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.Authorization/roleAssignments`, this.armBase);
+    url.searchParams.set('api-version', AUTHORIZATION_API_VERSION);
+    url.searchParams.set('$filter', filter === 'assignedTo' ? `assignedTo('${principalId}')` : `principalId eq '${principalId}'`);
+    return url;
+  }
+
+  async listRoleAssignments(subscriptionId: string, principalId: string, token: string, filter: AssignmentFilter = 'assignedTo', signal?: AbortSignal): Promise<RoleAssignment[]> {
+    const raw = await this.listAll(this.roleAssignmentsUrl(subscriptionId, principalId, filter), token, signal);
+    return raw.map(parseRoleAssignment).filter((a): a is RoleAssignment => a !== undefined);
+  }
+
+  async listRoleDefinitions(scope: string, token: string, signal?: AbortSignal): Promise<RoleDefinition[]> {
+    const url = new URL(`${scope.replace(/\/+$/, '')}/providers/Microsoft.Authorization/roleDefinitions`, this.armBase);
+    url.searchParams.set('api-version', AUTHORIZATION_API_VERSION);
+    const raw = await this.listAll(url, token, signal);
+    return raw.map(parseRoleDefinition).filter((d): d is RoleDefinition => d !== undefined);
+  }
+
+  async getRoleDefinition(roleDefinitionId: string, token: string, signal?: AbortSignal): Promise<RoleDefinition | undefined> {
+    const url = new URL(roleDefinitionId, this.armBase);
+    url.searchParams.set('api-version', AUTHORIZATION_API_VERSION);
+    const { json } = await this.http.getJson(url, token, signal);
+    return parseRoleDefinition(json);
+  }
+
+  async getVmIdentity(vmResourceId: string, token: string, signal?: AbortSignal): Promise<VmIdentityBlock | undefined> {
+    const url = new URL(vmResourceId, this.armBase);
+    url.searchParams.set('api-version', COMPUTE_API_VERSION);
+    const { json } = await this.http.getJson(url, token, signal);
+    if (!isRecord(json) || !isRecord(json.identity)) return undefined;
+    const identity = json.identity;
+    const uamis = isRecord(identity.userAssignedIdentities) ? identity.userAssignedIdentities : {};
+    return {
+      type: str(identity.type) ?? '',
+      principalId: str(identity.principalId),
+      tenantId: str(identity.tenantId),
+      userAssignedIdentities: Object.entries(uamis).map(([resourceId, v]) => ({
+        resourceId,
+        principalId: isRecord(v) ? str(v.principalId) : undefined,
+        clientId: isRecord(v) ? str(v.clientId) : undefined,
+      })),
+    };
+  }
+}
+
+export function parseRoleAssignment(item: unknown): RoleAssignment | undefined {
+  if (!isRecord(item) || !isRecord(item.properties)) return undefined;
+  const p = item.properties;
+  const id = str(item.id);
+  const scope = str(p.scope);
+  const roleDefinitionId = str(p.roleDefinitionId);
+  const principalId = str(p.principalId);
+  if (!id || !scope || !roleDefinitionId || !principalId) return undefined;
+  return {
+    id,
+    name: str(item.name) ?? id.split('/').pop() ?? id,
+    scope,
+    roleDefinitionId,
+    principalId,
+    principalType: str(p.principalType) ?? 'Unknown',
+    condition: str(p.condition),
+    conditionVersion: str(p.conditionVersion),
+    description: str(p.description),
+    createdOn: str(p.createdOn),
+  };
+}
+
+export function parseRoleDefinition(item: unknown): RoleDefinition | undefined {
+  if (!isRecord(item) || !isRecord(item.properties)) return undefined;
+  const id = str(item.id);
+  const roleName = str(item.properties.roleName);
+  if (!id || !roleName) return undefined;
+  return {
+    id,
+    name: str(item.name) ?? roleDefinitionGuid(id),
+    roleName,
+    roleType: str(item.properties.type) ?? 'Unknown',
+    description: str(item.properties.description) ?? '',
+  };
+}
+
+/** The GUID at the end of a role definition id; the same role has different ids at different scopes. */
+export function roleDefinitionGuid(roleDefinitionId: string): string {
+  return (roleDefinitionId.split('/').pop() ?? roleDefinitionId).toLowerCase();
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}

@@ -1,0 +1,60 @@
+/**
+ * Azure clouds by IMDS `compute.azEnvironment` (compared case-insensitively; samples show
+ * `AZUREPUBLICCLOUD`). Hosts per AZURE-FACTS "azEnvironment" (learn.microsoft.com azure-government/
+ * compare-azure-government-global-azure.md, china/resources-developer-guide.md).
+ */
+export interface Cloud {
+  /** Canonical azEnvironment name. */
+  name: 'AzurePublicCloud' | 'AzureUSGovernmentCloud' | 'AzureChinaCloud';
+  displayName: string;
+  arm: string;
+  /** Audience of ARM tokens. */
+  armResource: string;
+  graph: string;
+  graphResource: string;
+  portal: string;
+}
+
+export const CLOUDS: readonly Cloud[] = [
+  {
+    name: 'AzurePublicCloud',
+    displayName: 'Azure',
+    arm: 'https://management.azure.com',
+    armResource: 'https://management.azure.com/',
+    graph: 'https://graph.microsoft.com',
+    graphResource: 'https://graph.microsoft.com/',
+    portal: 'https://portal.azure.com',
+  },
+  {
+    name: 'AzureUSGovernmentCloud',
+    displayName: 'Azure US Government',
+    arm: 'https://management.usgovcloudapi.net',
+    armResource: 'https://management.usgovcloudapi.net/',
+    graph: 'https://graph.microsoft.us',
+    graphResource: 'https://graph.microsoft.us/',
+    portal: 'https://portal.azure.us',
+  },
+  {
+    name: 'AzureChinaCloud',
+    displayName: 'Azure operated by 21Vianet',
+    arm: 'https://management.chinacloudapi.cn',
+    armResource: 'https://management.chinacloudapi.cn/',
+    graph: 'https://microsoftgraph.chinacloudapi.cn',
+    graphResource: 'https://microsoftgraph.chinacloudapi.cn/',
+    portal: 'https://portal.azure.cn',
+  },
+];
+
+export const PUBLIC_CLOUD = CLOUDS[0];
+
+/** Unknown or empty names (Azure Stack, older IMDS) fall back to the public cloud. */
+export function cloudFor(azEnvironment: string | undefined): Cloud {
+  const key = (azEnvironment ?? '').trim().toLowerCase();
+  return CLOUDS.find((c) => c.name.toLowerCase() === key) ?? PUBLIC_CLOUD;
+}
+
+/** `{portal}/#@{tenant}/resource{id}` (+ `/identity`, `/users` for Access control). */
+export function portalLink(cloud: Cloud, tenantId: string | undefined, resourceId: string, blade?: 'identity' | 'users' | 'overview'): string {
+  const tenant = tenantId ? `@${tenantId}` : '';
+  return `${cloud.portal}/#${tenant}/resource${resourceId}${blade ? `/${blade}` : ''}`;
+}

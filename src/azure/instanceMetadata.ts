@@ -1,0 +1,93 @@
+/**
+ * IMDS instance metadata: GET {imds}/metadata/instance?api-version=2021-02-01, header `Metadata: true`
+ * (azure-docs virtual-machines/instance-metadata-service.md). All primitives are strings; missing ones "".
+ * Same direct (never proxied) transport as the token.
+ */
+import {
+  type Clock,
+  DEFAULT_TIMEOUTS,
+  IMDS_RETRY_POLICY,
+  type Logger,
+  type Timeouts,
+  type Transport,
+  describeRequest,
+  isRecord,
+  malformedResponse,
+  sendWithRetry,
+  serviceError,
+} from '../identity';
+
+export const INSTANCE_API_VERSION = '2021-02-01';
+
+export interface InstanceMetadata {
+  name: string;
+  resourceGroupName: string;
+  subscriptionId: string;
+  resourceId: string;
+  location: string;
+  vmSize: string;
+  osType: string;
+  vmId: string;
+  azEnvironment: string;
+  computerName: string;
+}
+
+export interface InstanceMetadataDeps {
+  host: string;
+  transport: Transport;
+  clock: Clock;
+  logger: Logger;
+  timeouts?: Partial<Timeouts>;
+}
+
+const MAX_METADATA_BYTES = 1024 * 1024;
+
+export async function getInstanceMetadata(deps: InstanceMetadataDeps, signal?: AbortSignal): Promise<InstanceMetadata> {
+  const url = new URL('/metadata/instance', deps.host);
+  url.searchParams.set('api-version', INSTANCE_API_VERSION);
+  const request = { url, method: 'GET' as const, headers: { Metadata: 'true' } };
+  const where = describeRequest(request);
+  const { response } = await sendWithRetry(
+    {
+      transport: deps.transport,
+      clock: deps.clock,
+      logger: deps.logger,
+      policy: IMDS_RETRY_POLICY,
+      timeouts: { ...DEFAULT_TIMEOUTS, ...deps.timeouts },
+      maxBodyBytes: MAX_METADATA_BYTES,
+      signal,
+    },
+    request,
+  );
+  if (response.status !== 200) throw serviceError(where, response.status);
+  return parseInstanceMetadata(response.body, where);
+}
+
+export function parseInstanceMetadata(body: Buffer | string, where: string): InstanceMetadata {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString());
+  } catch {
+    throw malformedResponse(where, 'the body is not JSON');
+  }
+  const compute = isRecord(json) ? json.compute : undefined;
+  if (!isRecord(compute)) throw malformedResponse(where, 'it has no compute section');
+  const s = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+  const osProfile = isRecord(compute.osProfile) ? compute.osProfile : {};
+  const metadata: InstanceMetadata = {
+    name: s(compute.name),
+    resourceGroupName: s(compute.resourceGroupName),
+    subscriptionId: s(compute.subscriptionId),
+    resourceId: s(compute.resourceId),
+    location: s(compute.location),
+    vmSize: s(compute.vmSize),
+    osType: s(compute.osType),
+    vmId: s(compute.vmId),
+    azEnvironment: s(compute.azEnvironment),
+    computerName: s(osProfile.computerName),
+  };
+  if (!metadata.resourceId && metadata.subscriptionId && metadata.resourceGroupName && metadata.name) {
+    metadata.resourceId = `/subscriptions/${metadata.subscriptionId}/resourceGroups/${metadata.resourceGroupName}/providers/Microsoft.Compute/virtualMachines/${metadata.name}`;
+  }
+  return metadata;
+}

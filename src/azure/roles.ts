@@ -1,0 +1,133 @@
+/**
+ * Role assignments as the user sees them: role names resolved with as few calls as possible, each marked
+ * direct, via a group, or inherited from above the subscription, sorted by scope then role name.
+ */
+import type { Logger } from '../identity';
+import { type ArmClient, type RoleAssignment, type RoleDefinition, roleDefinitionGuid } from './arm';
+
+export type Via = 'direct' | 'group' | 'inherited';
+export type ScopeKind = 'root' | 'managementGroup' | 'subscription' | 'resourceGroup' | 'resource';
+
+/** The CLI's `roles --json` item (and the tree's view-model). */
+export interface RoleAssignmentView {
+  id: string;
+  roleName: string;
+  roleType: string;
+  roleDefinitionId: string;
+  scope: string;
+  principalId: string;
+  principalType: string;
+  via: Via;
+  condition: string | null;
+}
+
+export interface RoleAssignmentDetail extends RoleAssignmentView {
+  scopeKind: ScopeKind;
+  roleDescription: string;
+  description?: string;
+}
+
+export function scopeKind(scope: string): ScopeKind {
+  const s = scope.replace(/\/+$/, '');
+  if (s === '') return 'root';
+  if (/^\/providers\/Microsoft\.Management\/managementGroups\/[^/]+$/i.test(s)) return 'managementGroup';
+  if (/^\/subscriptions\/[^/]+$/i.test(s)) return 'subscription';
+  if (/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/i.test(s)) return 'resourceGroup';
+  return 'resource';
+}
+
+/**
+ * `group` when the assignment names another principal (ARM's assignedTo() returns those reached through
+ * group membership); otherwise `inherited` when its scope is above the subscription, else `direct`.
+ */
+export function viaOf(assignment: RoleAssignment, principalId: string): Via {
+  if (assignment.principalId.toLowerCase() !== principalId.toLowerCase()) return 'group';
+  const kind = scopeKind(assignment.scope);
+  return kind === 'managementGroup' || kind === 'root' ? 'inherited' : 'direct';
+}
+
+/**
+ * Resolves role definitions by GUID. Built-in role ids never change, so they are kept for the life of the
+ * process; custom ones for the life of this resolver.
+ */
+export class RoleDefinitionResolver {
+  private readonly known = new Map<string, RoleDefinition>();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly concurrency = 8,
+  ) {}
+
+  has(guid: string): boolean {
+    return this.known.has(guid);
+  }
+
+  remember(definitions: RoleDefinition[]): void {
+    for (const d of definitions) this.known.set(roleDefinitionGuid(d.id), d);
+  }
+
+  /** Looks up, one call each and in parallel, the definitions not already known. Failures leave the GUID unnamed. */
+  async fillMissing(arm: ArmClient, roleDefinitionIds: string[], token: string, signal?: AbortSignal): Promise<number> {
+    const missing = new Map<string, string>();
+    for (const id of roleDefinitionIds) {
+      const guid = roleDefinitionGuid(id);
+      if (!this.known.has(guid) && !missing.has(guid)) missing.set(guid, id);
+    }
+    const queue = [...missing.values()];
+    const worker = async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        try {
+          const def = await arm.getRoleDefinition(id, token, signal);
+          if (def) this.known.set(roleDefinitionGuid(id), def);
+        } catch (e) {
+          this.logger.warn(`role definition ${roleDefinitionGuid(id)} could not be read: ${(e as Error).message}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, worker));
+    return missing.size;
+  }
+
+  describe(assignments: RoleAssignment[], principalId: string): RoleAssignmentDetail[] {
+    const views = assignments.map((a): RoleAssignmentDetail => {
+      const def = this.known.get(roleDefinitionGuid(a.roleDefinitionId));
+      return {
+        id: a.id,
+        roleName: def?.roleName ?? roleDefinitionGuid(a.roleDefinitionId),
+        roleType: def?.roleType ?? 'Unknown',
+        roleDefinitionId: a.roleDefinitionId,
+        scope: a.scope,
+        principalId: a.principalId,
+        principalType: a.principalType,
+        via: viaOf(a, principalId),
+        condition: a.condition ?? null,
+        scopeKind: scopeKind(a.scope),
+        roleDescription: def?.description ?? '',
+        description: a.description,
+      };
+    });
+    return views.sort(compareAssignments);
+  }
+}
+
+export function compareAssignments(a: RoleAssignmentView, b: RoleAssignmentView): number {
+  const s = a.scope.toLowerCase().localeCompare(b.scope.toLowerCase());
+  if (s !== 0) return s;
+  const r = a.roleName.localeCompare(b.roleName);
+  return r !== 0 ? r : a.id.localeCompare(b.id);
+}
+
+/** The JSON shape of `roles --json` (no UI-only fields). */
+export function toView(d: RoleAssignmentDetail): RoleAssignmentView {
+  return {
+    id: d.id,
+    roleName: d.roleName,
+    roleType: d.roleType,
+    roleDefinitionId: d.roleDefinitionId,
+    scope: d.scope,
+    principalId: d.principalId,
+    principalType: d.principalType,
+    via: d.via,
+    condition: d.condition,
+  };
+}

@@ -1,0 +1,51 @@
+/** Human output of the CLI: compact aligned tables. */
+import type { RoleAssignmentDetail, Snapshot } from '../azure';
+
+export function table(rows: string[][], header?: string[]): string {
+  const all = header ? [header, ...rows] : rows;
+  const widths = all.reduce<number[]>((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), []);
+  return all.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
+}
+
+export function whoamiJson(s: Snapshot) {
+  return {
+    principalId: s.identity.principalId,
+    clientId: s.identity.clientId ?? null,
+    tenantId: s.identity.tenantId,
+    identityType: s.identity.identityType,
+    identityResourceId: s.identity.identityResourceId ?? null,
+    displayName: s.displayName ?? null,
+    source: s.identity.source,
+    vm: s.vm
+      ? { name: s.vm.name, resourceGroup: s.vm.resourceGroup, subscriptionId: s.vm.subscriptionId, location: s.vm.location, resourceId: s.vm.resourceId, cloud: s.vm.cloud }
+      : null,
+    token: { resource: s.identity.token.resource, expiresOn: new Date(s.identity.token.expiresOn).toISOString() },
+  };
+}
+
+export function whoamiText(s: Snapshot): string {
+  const j = whoamiJson(s);
+  const rows: string[][] = [
+    ['Principal ID', j.principalId],
+    ['Client ID', j.clientId ?? '—'],
+    ['Tenant ID', j.tenantId],
+    ['Type', j.identityType === 'SystemAssigned' ? 'system-assigned' : 'user-assigned'],
+  ];
+  if (j.identityType === 'UserAssigned' && j.identityResourceId) rows.push(['Identity', j.identityResourceId]);
+  rows.push(['Display name', j.displayName ?? '(not readable)']);
+  if (j.vm) {
+    rows.push(['VM', j.vm.name], ['Resource group', j.vm.resourceGroup], ['Subscription', j.vm.subscriptionId], ['Location', j.vm.location], ['Cloud', j.vm.cloud]);
+  }
+  rows.push(['Source', j.source], ['Token', `${j.token.resource} until ${j.token.expiresOn}`]);
+  return table(rows);
+}
+
+const VIA_LABEL = { direct: 'direct', group: 'via group', inherited: 'inherited' } as const;
+
+export function rolesText(roles: RoleAssignmentDetail[]): string {
+  if (roles.length === 0) return 'No role assignments.';
+  return table(
+    roles.map((r) => [r.roleName, VIA_LABEL[r.via], r.scope, r.condition ? 'condition' : '']),
+    ['ROLE', 'VIA', 'SCOPE', ''],
+  );
+}

@@ -1,0 +1,155 @@
+/**
+ * vm-identity: the CLI over the same core as the extension.
+ *   vm-identity whoami [--json]            who the VM identity is, and the VM
+ *   vm-identity roles  [--json]            its Azure role assignments
+ *   vm-identity token  --resource <uri>    an access token (explicitly asked for, so printed)
+ * Exit codes: 0 ok, 2 usage, 3 identity unavailable, 4 permission denied, 1 other.
+ */
+import { parseArgs } from 'node:util';
+import { IdentityService, toView } from '../azure';
+import { type IdentitySelector, type Logger, ManagedIdentityClient, SYSTEM_ASSIGNED, SelectorError, VmIdentityError, isVmIdentityError, selectorFrom } from '../identity';
+import { rolesText, whoamiJson, whoamiText } from './format';
+import { proxyAgents } from './proxy';
+
+const USAGE = `Usage: vm-identity <command> [options]
+
+Commands:
+  whoami                  Show the VM's managed identity and the VM it runs on
+  roles                   List the identity's Azure role assignments
+  token --resource <uri>  Print an access token for <uri> (handle with care)
+
+Options:
+  --client-id <guid>      Use the user-assigned identity with this client ID
+  --object-id <guid>      Use the user-assigned identity with this object (principal) ID
+  --resource-id <id>      Use the user-assigned identity with this ARM resource ID
+  --json                  Machine-readable output
+  --timeout <seconds>     Give up after this long (default 100)
+  --verbose               Log each request to stderr (tokens are never logged)
+  -h, --help              Show this help
+`;
+
+export const EXIT = { ok: 0, other: 1, usage: 2, unavailable: 3, denied: 4 } as const;
+
+class UsageError extends Error {}
+
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        'client-id': { type: 'string' },
+        'object-id': { type: 'string' },
+        'resource-id': { type: 'string' },
+        resource: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        timeout: { type: 'string' },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    io.stderr(`${(e as Error).message}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(USAGE);
+    return EXIT.ok;
+  }
+  const command = positionals[0];
+  try {
+    if (!command || !['whoami', 'roles', 'token'].includes(command) || positionals.length > 1) throw new UsageError(command ? `Unknown command "${positionals.join(' ')}".` : 'No command given.');
+    const selector = selectorOf(values);
+    const timeoutSec = values.timeout === undefined ? 100 : Number(values.timeout);
+    if (!Number.isFinite(timeoutSec) || timeoutSec <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not "${values.timeout}".`);
+    if (command === 'token' && !values.resource) throw new UsageError('token needs --resource <uri>, e.g. --resource https://management.azure.com/');
+    const logger = values.verbose ? stderrLogger(io) : undefined;
+    const client = new ManagedIdentityClient({ env: io.env, logger, timeouts: { deadlineMs: timeoutSec * 1000 } });
+    const service = new IdentityService({ identityClient: client, env: io.env, logger, agentFor: proxyAgents() });
+
+    if (command === 'token') {
+      const issued = await client.getToken(values.resource!, { identity: selector });
+      const t = issued.accessToken;
+      io.stdout(values.json ? `${JSON.stringify({ accessToken: t.token, expiresOn: new Date(t.expiresOn).toISOString(), resource: t.resource, tokenType: t.tokenType })}\n` : `${t.token}\n`);
+      return EXIT.ok;
+    }
+    if (command === 'whoami') {
+      const snapshot = await service.snapshot(selector, { displayName: true });
+      io.stdout(values.json ? `${JSON.stringify(whoamiJson(snapshot), null, 2)}\n` : `${whoamiText(snapshot)}\n`);
+      return EXIT.ok;
+    }
+    const snapshot = await service.snapshot(selector, { roles: true });
+    if (snapshot.rolesError) throw snapshot.rolesError;
+    const roles = snapshot.roles ?? [];
+    io.stdout(values.json ? `${JSON.stringify(roles.map(toView), null, 2)}\n` : `${rolesText(roles)}\n`);
+    return EXIT.ok;
+  } catch (e) {
+    return report(e, io);
+  }
+}
+
+function selectorOf(values: { 'client-id'?: string; 'object-id'?: string; 'resource-id'?: string }): IdentitySelector {
+  const given = (['client-id', 'object-id', 'resource-id'] as const).filter((k) => values[k] !== undefined);
+  if (given.length > 1) throw new UsageError(`Use only one of --client-id, --object-id, --resource-id (got ${given.map((g) => `--${g}`).join(', ')}).`);
+  if (given.length === 0) return SYSTEM_ASSIGNED;
+  const key = given[0];
+  try {
+    return selectorFrom(key === 'client-id' ? 'clientId' : key === 'object-id' ? 'objectId' : 'resourceId', values[key]);
+  } catch (e) {
+    if (e instanceof SelectorError) throw new UsageError(`--${key}: ${e.message}`);
+    throw e;
+  }
+}
+
+export function exitCodeFor(e: VmIdentityError): number {
+  switch (e.kind) {
+    case 'usage':
+      return EXIT.usage;
+    case 'endpointUnreachable':
+    case 'identityNotFound':
+    case 'multipleIdentities':
+      return EXIT.unavailable;
+    case 'authorizationFailed':
+      return EXIT.denied;
+    default:
+      return EXIT.other;
+  }
+}
+
+function report(e: unknown, io: CliIo): number {
+  if (e instanceof UsageError) {
+    io.stderr(`vm-identity: ${e.message}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  if (isVmIdentityError(e)) {
+    io.stderr(`vm-identity: ${e.message}\n  Fix: ${e.fix}\n${e.link ? `  See: ${e.link}\n` : ''}`);
+    return exitCodeFor(e);
+  }
+  io.stderr(`vm-identity: unexpected error: ${e instanceof Error ? e.message : String(e)}\n`);
+  return EXIT.other;
+}
+
+function stderrLogger(io: CliIo): Logger {
+  const line = (level: string) => (m: string) => io.stderr(`[${level}] ${m}\n`);
+  return { trace: () => {}, debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2), { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), env: process.env }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`vm-identity: ${(e as Error).message}\n`);
+      process.exitCode = EXIT.other;
+    },
+  );
+}

@@ -1,0 +1,19 @@
+/**
+ * Proxy agents for ARM/Graph in the CLI, from HTTPS_PROXY / HTTP_PROXY / NO_PROXY (proxy-from-env reads
+ * them from process.env the way curl does). The identity endpoints never get here: they use the direct transport.
+ */
+import type * as http from 'node:http';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { getProxyForUrl } from 'proxy-from-env';
+
+export function proxyAgents(): (url: URL) => http.Agent | undefined {
+  const agents = new Map<string, http.Agent>();
+  return (url) => {
+    if (url.protocol !== 'https:') return undefined; // plain http is only ever a loopback override
+    const proxy = getProxyForUrl(url.href);
+    if (!proxy) return undefined;
+    let agent = agents.get(proxy);
+    if (!agent) agents.set(proxy, (agent = new HttpsProxyAgent(proxy)));
+    return agent;
+  };
+}

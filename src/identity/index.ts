@@ -1,0 +1,12 @@
+export * from './errors';
+export * from './clock';
+export * from './logger';
+export * from './selector';
+export * from './claims';
+export * from './tokenResponse';
+export * from './transport';
+export * from './retry';
+export * from './request';
+export * from './client';
+export type { SourceKind } from './sources/source';
+export { IMDS_DEFAULT_HOST, imdsHost } from './sources/imds';
