@@ -101,14 +101,17 @@ export const directTransport: Transport = (request) =>
     if (request.signal?.aborted) return onAbort();
     request.signal?.addEventListener('abort', onAbort, { once: true });
 
-    req.on('error', (err: NodeJS.ErrnoException) => {
+    const onError = (err: NodeJS.ErrnoException) => {
       const code = err.code;
       if (!connected && code && UNREACHABLE_CODES.has(code)) {
         finish(new TransportError('unreachable', `${url.host}: ${code}`, code));
       } else {
         finish(new TransportError('reset', `${url.host}: ${code ?? err.message}`, code));
       }
-    });
+    };
+    // The socket can fail before the request adopts it, so both get the handler.
+    socket.on('error', onError);
+    req.on('error', onError);
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       let size = 0;

@@ -1,0 +1,430 @@
+/**
+ * Deterministic tenant for the emulator: one VM with a system-assigned identity, some user-assigned
+ * identities, a security group, built-in and custom roles, and role assignments at management-group,
+ * subscription, resource-group and resource scope. Everything is a pure function of the options.
+ */
+import { listRoleAssignments } from './rbac';
+import { SeededRandom } from './random';
+import { BUILT_IN_ROLE_IDS, BuiltInRoleKey, CUSTOM_ROLE_TEMPLATES, CustomRoleTemplate, RoleDefinitionRecord, builtInRoleDefinitions } from './roles';
+import { cloudFor } from './clouds';
+
+export interface DatasetOptions {
+  seed?: number | string;
+  /** Role assignments of the system-assigned identity (direct and via its group). Default 12. */
+  assignments?: number;
+  /** Number of user-assigned identities on the VM. Default 3. */
+  userAssignedIdentities?: number;
+  /** AzurePublicCloud (default), AzureUSGovernmentCloud or AzureChinaCloud. */
+  azEnvironment?: string;
+  /** Whether the system-assigned identity is enabled. Default true. */
+  systemAssigned?: boolean;
+}
+
+export interface VirtualMachine {
+  name: string;
+  computerName: string;
+  location: string;
+  vmSize: string;
+  osType: 'Linux' | 'Windows';
+  vmId: string;
+  /** `/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachines/{name}` */
+  resourceId: string;
+  zone: string;
+  adminUsername: string;
+  privateIpAddress: string;
+  macAddress: string;
+  image: { publisher: string; offer: string; sku: string; version: string };
+}
+
+export interface SystemAssignedIdentity {
+  principalId: string;
+  clientId: string;
+}
+
+/** What a user-assigned identity may do: read the subscription, nothing at all, or only its resource group. */
+export type UserAssignedAccess = 'subscriptionReader' | 'none' | 'resourceGroupOnly';
+
+export interface UserAssignedIdentity {
+  name: string;
+  principalId: string;
+  clientId: string;
+  /** `/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}` (ARM prints lower-case `resourcegroups` here). */
+  resourceId: string;
+  access: UserAssignedAccess;
+}
+
+export interface SecurityGroup {
+  id: string;
+  displayName: string;
+  memberIds: string[];
+}
+
+export interface ManagementGroup {
+  name: string;
+  displayName: string;
+  /** `/providers/Microsoft.Management/managementGroups/{name}` */
+  id: string;
+}
+
+/** The named scopes the system identity's assignments are spread over. */
+export interface DatasetScopes {
+  managementGroup: string;
+  subscription: string;
+  resourceGroup: string;
+  vm: string;
+  storageAccount: string;
+  keyVault: string;
+}
+
+export type PrincipalType = 'ServicePrincipal' | 'Group' | 'User';
+
+/** One role assignment as ARM stores it (azure-rest-api-specs authorization 2022-04-01 RoleAssignmentProperties). */
+export interface RoleAssignment {
+  /** `{scope}/providers/Microsoft.Authorization/roleAssignments/{name}` */
+  id: string;
+  name: string;
+  scope: string;
+  roleDefinitionId: string;
+  principalId: string;
+  principalType: PrincipalType;
+  condition: string | null;
+  conditionVersion: '2.0' | null;
+  description: string | null;
+  createdOn: string;
+  updatedOn: string;
+  createdBy: string;
+  updatedBy: string;
+}
+
+export interface Dataset {
+  seed: string;
+  azEnvironment: string;
+  systemAssigned: boolean;
+  tenantId: string;
+  subscriptionId: string;
+  subscriptionDisplayName: string;
+  managementGroup: ManagementGroup;
+  resourceGroupName: string;
+  vm: VirtualMachine;
+  systemIdentity: SystemAssignedIdentity;
+  userAssignedIdentities: UserAssignedIdentity[];
+  /** groups[0] contains the system identity; the others do not. */
+  groups: SecurityGroup[];
+  scopes: DatasetScopes;
+  roleDefinitions: RoleDefinitionRecord[];
+  roleAssignments: RoleAssignment[];
+}
+
+export type AssignmentFilter = 'assignedTo' | 'principalId';
+
+type CustomRoleKey = CustomRoleTemplate['key'];
+type RoleKey = BuiltInRoleKey | CustomRoleKey;
+type ScopeKind = keyof DatasetScopes;
+
+/** A planned assignment before ids are minted. */
+interface Pick {
+  scope: string;
+  role: RoleKey;
+  viaGroup: boolean;
+  conditional: boolean;
+}
+
+interface Builder {
+  rng: SeededRandom;
+  subscriptionId: string;
+  roleGuids: Record<RoleKey, string>;
+  adminId: string;
+  out: RoleAssignment[];
+}
+
+const WORDS = ['contoso', 'fabrikam', 'tailspin', 'northwind', 'adatum', 'litware', 'wingtip', 'proseware'] as const;
+const VM_SIZES = ['Standard_D2s_v5', 'Standard_B2ms', 'Standard_D4as_v5', 'Standard_E2s_v5'] as const;
+const IMAGES = {
+  Linux: { publisher: 'canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-gen2', version: '22.04.202404080' },
+  Windows: { publisher: 'MicrosoftWindowsServer', offer: 'WindowsServer', sku: '2022-datacenter-azure-edition', version: '20348.2402.240405' },
+} as const;
+const ASSIGNMENT_NOTES = ['Managed by Terraform', 'Granted for the nightly export job', 'Requested in change CHG0042'] as const;
+const BLOB_ROLES: readonly RoleKey[] = ['storageBlobDataReader', 'storageBlobDataContributor', 'blobAuditor'];
+const EPOCH = new Date('2022-01-01T00:00:00Z');
+
+/** Roles that make sense at each kind of scope (all of them are assignable there). */
+const ROLE_POOLS: Record<ScopeKind, readonly RoleKey[]> = {
+  managementGroup: ['reader', 'monitoringReader', 'platformObserver'],
+  subscription: ['contributor', 'monitoringReader', 'storageBlobDataReader', 'keyVaultSecretsUser', 'virtualMachineContributor', 'vmOperator', 'blobAuditor', 'userAccessAdministrator'],
+  resourceGroup: ['owner', 'contributor', 'virtualMachineContributor', 'storageBlobDataContributor', 'keyVaultSecretsUser', 'reader', 'monitoringReader', 'vmOperator'],
+  vm: ['virtualMachineContributor', 'reader', 'monitoringReader', 'vmOperator'],
+  storageAccount: ['storageBlobDataReader', 'storageBlobDataContributor', 'storageAccountContributor', 'reader', 'blobAuditor'],
+  keyVault: ['keyVaultSecretsUser', 'keyVaultReader', 'keyVaultSecretsOfficer', 'reader'],
+};
+
+/** The first assignments, fixed so every dataset shows each scope, a group grant and an ABAC condition. */
+const PRELUDE: ReadonlyArray<{ kind: ScopeKind; role: RoleKey; viaGroup: boolean; conditional: boolean }> = [
+  { kind: 'subscription', role: 'reader', viaGroup: false, conditional: false },
+  { kind: 'storageAccount', role: 'storageBlobDataReader', viaGroup: false, conditional: true },
+  { kind: 'keyVault', role: 'keyVaultSecretsUser', viaGroup: true, conditional: false },
+  { kind: 'managementGroup', role: 'monitoringReader', viaGroup: false, conditional: false },
+  { kind: 'vm', role: 'virtualMachineContributor', viaGroup: false, conditional: false },
+  { kind: 'resourceGroup', role: 'contributor', viaGroup: true, conditional: false },
+  { kind: 'subscription', role: 'vmOperator', viaGroup: false, conditional: false },
+  { kind: 'managementGroup', role: 'platformObserver', viaGroup: true, conditional: false },
+];
+const ROUND_ROBIN_ORDER: readonly ScopeKind[] = ['subscription', 'managementGroup', 'resourceGroup', 'vm', 'storageAccount', 'keyVault'];
+
+export function generateDataset(options: DatasetOptions = {}): Dataset {
+  const seed = String(options.seed ?? 'vm-identity');
+  const assignmentCount = nonNegativeInt(options.assignments ?? 12, 'assignments');
+  const uamiCount = nonNegativeInt(options.userAssignedIdentities ?? 3, 'userAssignedIdentities');
+  const cloud = cloudFor(options.azEnvironment ?? 'AzurePublicCloud');
+  const rng = new SeededRandom(seed);
+
+  const word = rng.pick(WORDS);
+  const tenantId = rng.guid();
+  const subscriptionId = rng.guid();
+  const mgName = `mg-${word}-platform`;
+  const managementGroup: ManagementGroup = { name: mgName, displayName: `${capitalise(word)} Platform`, id: `/providers/Microsoft.Management/managementGroups/${mgName}` };
+  const resourceGroupName = `rg-${word}-${rng.pick(['prod', 'dev', 'test'])}`;
+  const rgId = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}`;
+  const vm = makeVm(rng, word, cloud.locations, rgId);
+  const systemIdentity = { principalId: rng.guid(), clientId: rng.guid() };
+  const userAssignedIdentities = Array.from({ length: uamiCount }, (_, i) => makeUami(rng, word, i, uamiCount, subscriptionId, resourceGroupName));
+  const suffix = rng.hex(6);
+  const scopes: DatasetScopes = {
+    managementGroup: managementGroup.id,
+    subscription: `/subscriptions/${subscriptionId}`,
+    resourceGroup: rgId,
+    vm: vm.resourceId,
+    storageAccount: `${rgId}/providers/Microsoft.Storage/storageAccounts/st${word.slice(0, 8)}${suffix}`,
+    keyVault: `${rgId}/providers/Microsoft.KeyVault/vaults/kv-${word}-${suffix}`,
+  };
+  const noisePrincipals = makeNoisePrincipals(rng, Math.max(6, Math.ceil(assignmentCount / 200)));
+  const groups: SecurityGroup[] = [
+    { id: rng.guid(), displayName: `sg-${word}-workloads`, memberIds: [systemIdentity.principalId, ...noisePrincipals.users.slice(0, 2)] },
+    { id: rng.guid(), displayName: `sg-${word}-admins`, memberIds: noisePrincipals.users.slice(1) },
+  ];
+  const adminId = noisePrincipals.users[0];
+  const customRoles = CUSTOM_ROLE_TEMPLATES.map((t) => makeCustomRole(rng, t, scopes, adminId));
+  const roleGuids = { ...BUILT_IN_ROLE_IDS, ...Object.fromEntries(CUSTOM_ROLE_TEMPLATES.map((t, i) => [t.key, customRoles[i].guid])) } as Record<RoleKey, string>;
+
+  const builder: Builder = { rng, subscriptionId, roleGuids, adminId, out: [] };
+  addSystemAssignments(builder, planSystemAssignments(rng, scopes, assignmentCount), systemIdentity.principalId, groups[0].id);
+  addUamiAssignments(builder, userAssignedIdentities, scopes);
+  addNoiseAssignments(builder, noisePrincipals, groups[1].id, scopes, Math.max(8, Math.ceil(assignmentCount / 10)));
+
+  return {
+    seed,
+    azEnvironment: cloud.name,
+    systemAssigned: options.systemAssigned ?? true,
+    tenantId,
+    subscriptionId,
+    subscriptionDisplayName: `${capitalise(word)} Production`,
+    managementGroup,
+    resourceGroupName,
+    vm,
+    systemIdentity,
+    userAssignedIdentities,
+    groups,
+    scopes,
+    roleDefinitions: [...builtInRoleDefinitions(), ...customRoles],
+    roleAssignments: builder.out,
+  };
+}
+
+/**
+ * What ARM returns for `GET /subscriptions/{sub}/providers/Microsoft.Authorization/roleAssignments` with
+ * `$filter=assignedTo('{id}')` (direct and via group membership) or `principalId eq '{id}'` (direct only):
+ * assignments at the subscription, above it (the management group) and below it.
+ */
+export function expectedAssignmentsFor(dataset: Dataset, principalId: string, filter: AssignmentFilter): RoleAssignment[] {
+  return listRoleAssignments(dataset, dataset.scopes.subscription, { principalId, filter, atScopeOnly: false });
+}
+
+/** The GUID at the end of a role definition id. */
+export function roleDefinitionGuid(roleDefinitionId: string): string {
+  return roleDefinitionId.slice(roleDefinitionId.lastIndexOf('/') + 1).toLowerCase();
+}
+
+function nonNegativeInt(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${value}`);
+  return value;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function makeVm(rng: SeededRandom, word: string, locations: readonly string[], rgId: string): VirtualMachine {
+  const name = `vm-${word}-${String(rng.int(100)).padStart(2, '0')}`;
+  const osType = rng.next() < 0.75 ? 'Linux' : 'Windows';
+  return {
+    name,
+    computerName: osType === 'Windows' ? name.slice(0, 15) : name,
+    location: rng.pick(locations),
+    vmSize: rng.pick(VM_SIZES),
+    osType,
+    vmId: rng.guid(),
+    resourceId: `${rgId}/providers/Microsoft.Compute/virtualMachines/${name}`,
+    zone: String(1 + rng.int(3)),
+    adminUsername: 'azureuser',
+    privateIpAddress: `10.${1 + rng.int(250)}.${rng.int(250)}.${4 + rng.int(200)}`,
+    macAddress: `000D3A${rng.hex(6).toUpperCase()}`,
+    image: { ...IMAGES[osType] },
+  };
+}
+
+function makeUami(rng: SeededRandom, word: string, index: number, count: number, subscriptionId: string, rg: string): UserAssignedIdentity {
+  const name = `id-${word}-${['app', 'spare', 'batch', 'etl', 'web'][index % 5]}${index >= 5 ? `-${index}` : ''}`;
+  // The first can read the subscription; the second has no role at all (unless it is the only one).
+  const access: UserAssignedAccess = index === 0 || count === 1 ? 'subscriptionReader' : index === 1 ? 'none' : 'resourceGroupOnly';
+  return {
+    name,
+    principalId: rng.guid(),
+    clientId: rng.guid(),
+    resourceId: `/subscriptions/${subscriptionId}/resourcegroups/${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`,
+    access,
+  };
+}
+
+function makeNoisePrincipals(rng: SeededRandom, count: number): { users: string[]; servicePrincipals: string[] } {
+  return { users: Array.from({ length: count }, () => rng.guid()), servicePrincipals: Array.from({ length: count }, () => rng.guid()) };
+}
+
+function makeCustomRole(rng: SeededRandom, t: CustomRoleTemplate, scopes: DatasetScopes, adminId: string): RoleDefinitionRecord {
+  const createdOn = rng.isoDate(EPOCH, 400);
+  return {
+    guid: rng.guid(),
+    roleName: t.roleName,
+    type: 'CustomRole',
+    description: t.description,
+    assignableScopes: [t.assignableAt === 'managementGroup' ? scopes.managementGroup : scopes.subscription],
+    permissions: t.permissions.map((p) => ({ ...p, actions: [...p.actions], notActions: [...p.notActions], dataActions: [...p.dataActions], notDataActions: [...p.notDataActions] })),
+    createdOn,
+    updatedOn: createdOn,
+    createdBy: adminId,
+    updatedBy: adminId,
+  };
+}
+
+/** Exactly `count` distinct (scope, role) picks: the prelude, then round-robin over scopes, then extra resources. */
+function planSystemAssignments(rng: SeededRandom, scopes: DatasetScopes, count: number): Pick[] {
+  const picks: Pick[] = PRELUDE.slice(0, count).map((p) => ({ scope: scopes[p.kind], role: p.role, viaGroup: p.viaGroup, conditional: p.conditional }));
+  const taken = new Set(picks.map((p) => `${p.scope}|${p.role}`));
+  const candidates = candidatePairs(rng, scopes);
+  while (picks.length < count) {
+    const next = candidates.next().value;
+    if (!next || taken.has(`${next.scope}|${next.role}`)) continue;
+    taken.add(`${next.scope}|${next.role}`);
+    const i = picks.length;
+    picks.push({ ...next, viaGroup: i % 3 === 2, conditional: BLOB_ROLES.includes(next.role) && i % 2 === 0 });
+  }
+  return picks;
+}
+
+/** Endless (scope, role) pairs: the named scopes interleaved, then storage accounts and key vaults made up on demand. */
+function* candidatePairs(rng: SeededRandom, scopes: DatasetScopes): Generator<{ scope: string; role: RoleKey }, never> {
+  const buckets = ROUND_ROBIN_ORDER.map((kind) => rng.shuffle([...ROLE_POOLS[kind]]).map((role) => ({ scope: scopes[kind], role })));
+  const longest = Math.max(...buckets.map((b) => b.length));
+  for (let i = 0; i < longest; i++) {
+    for (const bucket of buckets) if (i < bucket.length) yield bucket[i];
+  }
+  const rgId = scopes.resourceGroup;
+  for (let k = 0; ; k++) {
+    const kind: ScopeKind = k % 2 === 0 ? 'storageAccount' : 'keyVault';
+    const scope = kind === 'storageAccount' ? `${rgId}/providers/Microsoft.Storage/storageAccounts/stdata${k}` : `${rgId}/providers/Microsoft.KeyVault/vaults/kv-data-${k}`;
+    for (const role of rng.shuffle([...ROLE_POOLS[kind]])) yield { scope, role };
+  }
+}
+
+function addSystemAssignments(b: Builder, picks: Pick[], principalId: string, groupId: string): void {
+  picks.forEach((p, i) => {
+    addAssignment(b, {
+      scope: p.scope,
+      role: p.role,
+      principalId: p.viaGroup ? groupId : principalId,
+      principalType: p.viaGroup ? 'Group' : 'ServicePrincipal',
+      condition: p.conditional ? blobCondition(b.rng, p.role) : null,
+      description: i % 4 === 1 ? ASSIGNMENT_NOTES[i % ASSIGNMENT_NOTES.length] : null,
+    });
+  });
+}
+
+function addUamiAssignments(b: Builder, uamis: UserAssignedIdentity[], scopes: DatasetScopes): void {
+  for (const uami of uamis) {
+    const grants: Array<[string, RoleKey]> =
+      uami.access === 'subscriptionReader'
+        ? [
+            [scopes.subscription, 'reader'],
+            [scopes.storageAccount, 'storageBlobDataContributor'],
+            [scopes.keyVault, 'keyVaultSecretsUser'],
+          ]
+        : uami.access === 'resourceGroupOnly'
+          ? [[scopes.resourceGroup, 'reader']]
+          : [];
+    for (const [scope, role] of grants) addAssignment(b, { scope, role, principalId: uami.principalId, principalType: 'ServicePrincipal', condition: null, description: null });
+  }
+}
+
+/** Assignments for other principals (including one outside our subscription) that must never show up as ours. */
+function addNoiseAssignments(b: Builder, noise: { users: string[]; servicePrincipals: string[] }, otherGroupId: string, scopes: DatasetScopes, count: number): void {
+  const foreignSub = `/subscriptions/${b.rng.guid()}`;
+  const noiseScopes = [scopes.managementGroup, scopes.subscription, scopes.resourceGroup, scopes.vm, scopes.storageAccount, scopes.keyVault, foreignSub, `${foreignSub}/resourceGroups/rg-shared`];
+  const principals: Array<[string, PrincipalType]> = [
+    ...noise.users.map((id): [string, PrincipalType] => [id, 'User']),
+    ...noise.servicePrincipals.map((id): [string, PrincipalType] => [id, 'ServicePrincipal']),
+    [otherGroupId, 'Group'],
+  ];
+  const builtIns = Object.keys(BUILT_IN_ROLE_IDS) as BuiltInRoleKey[];
+  const taken = new Set<string>();
+  for (let i = 0; taken.size < count && i < count * 4; i++) {
+    const [principalId, principalType] = principals[i % principals.length];
+    const scope = b.rng.pick(noiseScopes);
+    const role = b.rng.pick(builtIns);
+    const key = `${principalId}|${scope}|${role}`;
+    if (taken.has(key)) continue;
+    taken.add(key);
+    addAssignment(b, { scope, role, principalId, principalType, condition: null, description: null });
+  }
+}
+
+function addAssignment(
+  b: Builder,
+  a: { scope: string; role: RoleKey; principalId: string; principalType: PrincipalType; condition: string | null; description: string | null },
+): void {
+  const name = b.rng.guid();
+  const createdOn = b.rng.isoDate(EPOCH, 900);
+  b.out.push({
+    id: `${a.scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
+    name,
+    scope: a.scope,
+    roleDefinitionId: roleDefinitionIdAt(a.scope, b.roleGuids[a.role]),
+    principalId: a.principalId,
+    principalType: a.principalType,
+    condition: a.condition,
+    conditionVersion: a.condition ? '2.0' : null,
+    description: a.description,
+    createdOn,
+    updatedOn: createdOn,
+    createdBy: b.adminId,
+    updatedBy: b.adminId,
+  });
+}
+
+/** ARM writes a subscription-qualified definition id under a subscription, a tenant-level one above it. */
+function roleDefinitionIdAt(scope: string, guid: string): string {
+  const sub = /^\/subscriptions\/[^/]+/i.exec(scope);
+  return `${sub ? sub[0] : ''}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+}
+
+/** ABAC condition in the documented format (azure-docs role-based-access-control/conditions-format.md, storage examples). */
+function blobCondition(rng: SeededRandom, role: RoleKey): string {
+  const container = rng.pick(['logs', 'backups', 'exports']);
+  if (role === 'storageBlobDataContributor') {
+    return (
+      "((!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write'}) AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action'})) " +
+      `OR (@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals '${container}'))`
+    );
+  }
+  return (
+    "((!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'} AND NOT SubOperationMatches{'Blob.List'})) " +
+    `OR (@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals '${container}'))`
+  );
+}
