@@ -236,6 +236,13 @@ export class IdentityService {
     return snapshot;
   }
 
+  /** A new token for the same identity, nothing else re-read (the silent refresh: one IMDS request). */
+  async renewToken(snapshot: Snapshot, signal?: AbortSignal): Promise<Snapshot> {
+    const issued = await this.options.identityClient.getToken(snapshot.cloud.armResource, { identity: snapshot.selector, signal });
+    const t = issued.accessToken;
+    return { ...snapshot, identity: { ...snapshot.identity, token: { resource: t.resource, expiresOn: t.expiresOn, refreshAfter: t.refreshAfter } } };
+  }
+
   private async loadRoles(arm: ArmClient, subscriptionId: string | undefined, principalId: string, token: string, snapshot: Snapshot, signal?: AbortSignal): Promise<void> {
     if (!subscriptionId) {
       throw new VmIdentityError('serviceError', 'The subscription of this VM is not known, so its role assignments cannot be listed.', {

@@ -66,7 +66,7 @@ export class ManagedIdentityClient {
   private readonly transport: Transport;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly timeouts: Timeouts;
+  private timeouts: Timeouts;
   private readonly policy: RetryPolicy;
   private readonly primary: IdentitySource | VmIdentityError;
   private readonly legacy?: IdentitySource;
@@ -120,6 +120,11 @@ export class ManagedIdentityClient {
     const identity = options.identity ?? SYSTEM_ASSIGNED;
     const key = `${selectorKey(identity)}|${resource.toLowerCase()}`;
     return this.cache.get(key, () => this.fetchToken(resource, identity, options.signal), options.forceRefresh);
+  }
+
+  /** Changes the time limits for the next requests (a setting changed). */
+  setTimeouts(timeouts: Partial<Timeouts>): void {
+    this.timeouts = { ...this.timeouts, ...timeouts };
   }
 
   /** Forgets every cached token (sign out). */

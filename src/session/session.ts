@@ -1,0 +1,177 @@
+/**
+ * The sign-in session: signed out → signing in → signed in | error | unavailable. One sign-in in flight;
+ * a silent refresh before the token is due; sign out forgets everything. Platform-neutral (no vscode):
+ * the UI subscribes with {@link Session.onDidChange}.
+ */
+import { EventEmitter } from 'node:events';
+import type { Include, IdentityService, Snapshot } from '../azure';
+import { type Clock, type IdentitySelector, type Logger, SYSTEM_ASSIGNED, VmIdentityError, isVmIdentityError, silentLogger, systemClock } from '../identity';
+
+export type SessionState =
+  | { status: 'signedOut' }
+  | { status: 'signingIn'; previous?: Snapshot }
+  | { status: 'signedIn'; snapshot: Snapshot; refreshing: boolean }
+  | { status: 'error'; error: VmIdentityError }
+  /** No identity endpoint answers here: not an Azure VM, or no identity enabled. */
+  | { status: 'unavailable'; error: VmIdentityError };
+
+export interface SessionOptions {
+  service: IdentityService;
+  logger?: Logger;
+  clock?: Clock;
+  include?: Include;
+  /** Timer seam for the silent refresh. */
+  setTimer?: (fn: () => void, ms: number) => { dispose(): void };
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const MIN_REFRESH_MS = 1000;
+
+export class Session {
+  private current: SessionState = { status: 'signedOut' };
+  private readonly events = new EventEmitter();
+  private inFlight?: { promise: Promise<SessionState>; abort: AbortController };
+  private refreshTimer?: { dispose(): void };
+  private selector: IdentitySelector = SYSTEM_ASSIGNED;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly setTimer: NonNullable<SessionOptions['setTimer']>;
+  private include: Include;
+
+  constructor(private readonly options: SessionOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.clock = options.clock ?? systemClock;
+    this.include = options.include ?? { roles: true, displayName: true, vmIdentityBlock: true };
+    this.setTimer =
+      options.setTimer ??
+      ((fn, ms) => {
+        const t = setTimeout(fn, ms);
+        t.unref?.();
+        return { dispose: () => clearTimeout(t) };
+      });
+  }
+
+  get state(): SessionState {
+    return this.current;
+  }
+
+  get identity(): IdentitySelector {
+    return this.selector;
+  }
+
+  onDidChange(listener: (state: SessionState) => void): { dispose(): void } {
+    this.events.on('change', listener);
+    return { dispose: () => this.events.off('change', listener) };
+  }
+
+  /** Changes what is looked up (e.g. Graph turned off); takes effect at the next sign-in or refresh. */
+  setInclude(include: Include): void {
+    this.include = include;
+  }
+
+  /** Uses another identity; signs in again if signed in (or trying to). */
+  async setIdentity(selector: IdentitySelector): Promise<SessionState> {
+    this.selector = selector;
+    if (this.current.status === 'signedOut') return this.current;
+    this.cancelInFlight();
+    return this.signIn();
+  }
+
+  /** Signs in, or joins the sign-in already under way. */
+  signIn(): Promise<SessionState> {
+    if (this.inFlight) return this.inFlight.promise;
+    return this.run(false, false);
+  }
+
+  /** Reads everything again (fresh token included). Joins a sign-in already under way. */
+  refresh(): Promise<SessionState> {
+    if (this.inFlight) return this.inFlight.promise;
+    return this.run(true, false);
+  }
+
+  /** An access token for `resource` as the current identity (the explicit "copy token" action only). */
+  async accessToken(resource: string): Promise<string> {
+    const issued = await this.options.service.identityClient.getToken(resource, { identity: this.selector });
+    return issued.accessToken.token;
+  }
+
+  signOut(): void {
+    this.cancelInFlight();
+    this.clearTimer();
+    this.options.service.reset();
+    this.set({ status: 'signedOut' });
+  }
+
+  dispose(): void {
+    this.cancelInFlight();
+    this.clearTimer();
+    this.events.removeAllListeners();
+  }
+
+  private run(forceRefresh: boolean, silent: boolean): Promise<SessionState> {
+    const abort = new AbortController();
+    const previous = this.current.status === 'signedIn' ? this.current.snapshot : undefined;
+    if (!silent) this.set({ status: 'signingIn', previous });
+    else if (this.current.status === 'signedIn') this.set({ ...this.current, refreshing: true });
+    const selector = this.selector;
+    const work =
+      silent && previous
+        ? this.options.service.renewToken(previous, abort.signal)
+        : this.options.service.snapshot(selector, this.include, abort.signal, forceRefresh);
+    const promise = work
+      .then(
+        (snapshot): SessionState => ({ status: 'signedIn', snapshot, refreshing: false }),
+        (e: unknown): SessionState => {
+          const error = isVmIdentityError(e) ? e : new VmIdentityError('serviceError', String((e as Error)?.message ?? e), { fix: 'See the log for details.', cause: e });
+          if (silent && previous && this.clock.now() < previous.identity.token.expiresOn) {
+            // A failed silent refresh while the token is still valid: stay signed in, try again later.
+            this.logger.warn(`silent refresh failed (${error.message}); the current token is valid until ${new Date(previous.identity.token.expiresOn).toISOString()}`);
+            return { status: 'signedIn', snapshot: previous, refreshing: false };
+          }
+          return error.kind === 'endpointUnreachable' ? { status: 'unavailable', error } : { status: 'error', error };
+        },
+      )
+      .then((state) => {
+        if (this.inFlight?.abort !== abort) return this.current; // superseded (sign out, identity change)
+        this.inFlight = undefined;
+        if (state.status === 'error' && state.error.kind === 'cancelled') return this.current;
+        this.set(state);
+        this.scheduleRefresh(state, silent);
+        return state;
+      });
+    this.inFlight = { promise, abort };
+    return promise;
+  }
+
+  private scheduleRefresh(state: SessionState, afterSilent: boolean): void {
+    this.clearTimer();
+    if (state.status !== 'signedIn') return;
+    const { refreshAfter, expiresOn } = state.snapshot.identity.token;
+    const now = this.clock.now();
+    // After a failed silent refresh refreshAfter is in the past: retry in a minute, before expiry.
+    let due = refreshAfter - now;
+    if (due < MIN_REFRESH_MS) due = afterSilent ? Math.min(60_000, Math.max(MIN_REFRESH_MS, (expiresOn - now) / 2)) : MIN_REFRESH_MS;
+    this.refreshTimer = this.setTimer(() => {
+      this.refreshTimer = undefined;
+      if (this.inFlight || this.current.status !== 'signedIn') return;
+      this.logger.info('refreshing the token before it expires');
+      void this.run(false, true);
+    }, Math.min(due, MAX_TIMER_MS));
+  }
+
+  private cancelInFlight(): void {
+    if (!this.inFlight) return;
+    this.inFlight.abort.abort();
+    this.inFlight = undefined;
+  }
+
+  private clearTimer(): void {
+    this.refreshTimer?.dispose();
+    this.refreshTimer = undefined;
+  }
+
+  private set(state: SessionState): void {
+    this.current = state;
+    this.events.emit('change', state);
+  }
+}

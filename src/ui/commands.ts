@@ -1,0 +1,135 @@
+/** Every command, registered in one place; each handler runs inside the error boundary. */
+import * as vscode from 'vscode';
+import type { Snapshot } from '../azure';
+import { type IdentitySelector, SYSTEM_ASSIGNED, SelectorError, VmIdentityError, selectorFrom } from '../identity';
+import type { Session, SessionState } from '../session/session';
+import { type ErrorContext, guarded, showError } from './errors';
+import { saveIdentity } from './settings';
+import { type Node, VIEW_ID } from './tree';
+
+export interface CommandDeps {
+  session: Session;
+  log: vscode.LogOutputChannel;
+}
+
+export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  const { session, log } = deps;
+  const snapshot = () => (session.state.status === 'signedIn' ? session.state.snapshot : undefined);
+  const ctx: ErrorContext = { log, links: () => snapshot()?.links };
+  const register = <A extends unknown[]>(id: string, handler: (...args: A) => unknown) => vscode.commands.registerCommand(id, guarded(id, ctx, handler));
+
+  const withViewProgress = (work: Promise<SessionState>) => {
+    void vscode.window.withProgress({ location: { viewId: VIEW_ID } }, () => work);
+    return work;
+  };
+  const reportOutcome = async (state: SessionState) => {
+    if (state.status === 'error' || state.status === 'unavailable') await showError(state.error, ctx);
+    else if (state.status === 'signedIn' && state.snapshot.rolesError) log.warn(`signed in; role assignments not readable: ${state.snapshot.rolesError.message}`);
+  };
+
+  return [
+    register('vmIdentity.signIn', async () => {
+      log.info('sign in requested');
+      await reportOutcome(await withViewProgress(session.signIn()));
+    }),
+    register('vmIdentity.refresh', async () => {
+      if (session.state.status === 'signedOut') return reportOutcome(await withViewProgress(session.signIn()));
+      await reportOutcome(await withViewProgress(session.refresh()));
+    }),
+    register('vmIdentity.signOut', () => {
+      session.signOut();
+      log.info('signed out; tokens forgotten');
+    }),
+    register('vmIdentity.selectIdentity', async () => {
+      const selector = await pickIdentity(session);
+      if (!selector) return;
+      await saveIdentity(selector); // the configuration listener applies it to the session
+    }),
+    register('vmIdentity.copyPrincipalId', () => copy(requireSnapshot(snapshot()).identity.principalId, 'Principal ID')),
+    register('vmIdentity.copyClientId', () => copy(requireSnapshot(snapshot()).identity.clientId ?? '', 'Client ID')),
+    register('vmIdentity.copyTenantId', () => copy(requireSnapshot(snapshot()).identity.tenantId, 'Tenant ID')),
+    register('vmIdentity.copyValue', (node?: Node) => {
+      if (node?.kind === 'field' && node.copy) return copy(node.copy, node.label);
+      if (node?.kind === 'assignment') return copy(node.assignment.id, 'Role assignment ID');
+    }),
+    register('vmIdentity.copyRoleAssignmentId', async (node?: Node) => {
+      if (node?.kind === 'assignment') return copy(node.assignment.id, 'Role assignment ID');
+      const roles = requireSnapshot(snapshot()).roles ?? [];
+      const pick = await vscode.window.showQuickPick(
+        roles.map((r) => ({ label: r.roleName, description: r.scope, detail: r.id, id: r.id })),
+        { title: 'Copy role assignment ID', matchOnDescription: true, placeHolder: roles.length ? 'Pick a role assignment' : 'No role assignments' },
+      );
+      if (pick) await copy(pick.id, 'Role assignment ID');
+    }),
+    register('vmIdentity.copyToken', async () => {
+      const s = requireSnapshot(snapshot());
+      const ok = await vscode.window.showWarningMessage(
+        `Copy an access token for ${s.cloud.armResource} to the clipboard? Anyone holding it can act as this identity until it expires.`,
+        { modal: true },
+        'Copy token',
+      );
+      if (ok !== 'Copy token') return;
+      const issued = await session.accessToken(s.cloud.armResource);
+      await vscode.env.clipboard.writeText(issued);
+      log.info('access token copied to the clipboard at the user\'s request');
+      void vscode.window.showInformationMessage('Access token copied. Treat it like a password.');
+    }),
+    register('vmIdentity.openInPortal', async (node?: Node) => {
+      const link = node?.kind === 'field' || node?.kind === 'assignment' ? node.link : (snapshot()?.links.vm ?? snapshot()?.links.identity);
+      if (!link) throw new VmIdentityError('usage', 'There is no Azure portal page for this item.', { fix: '' });
+      await vscode.env.openExternal(vscode.Uri.parse(link));
+    }),
+    register('vmIdentity.showLog', () => log.show(true)),
+  ];
+}
+
+function requireSnapshot(s: Snapshot | undefined): Snapshot {
+  if (!s) throw new VmIdentityError('usage', 'Not signed in.', { fix: 'Run "VM Identity: Sign in with VM identity" first.' });
+  return s;
+}
+
+async function copy(value: string, what: string): Promise<void> {
+  if (!value) throw new VmIdentityError('usage', `${what} is not known for this identity.`, { fix: '' });
+  await vscode.env.clipboard.writeText(value);
+  vscode.window.setStatusBarMessage(`$(copy) ${what} copied`, 3000);
+}
+
+type IdentityPick = vscode.QuickPickItem & { selector?: IdentitySelector; enter?: 'clientId' | 'objectId' | 'resourceId' };
+
+async function pickIdentity(session: Session): Promise<IdentitySelector | undefined> {
+  const current = session.identity;
+  const snapshot = session.state.status === 'signedIn' ? session.state.snapshot : undefined;
+  const items: IdentityPick[] = [{ label: '$(vm) System-assigned', description: current.kind === 'system' ? 'current' : undefined, selector: SYSTEM_ASSIGNED }];
+  const uamis = snapshot?.vmIdentityBlock?.userAssignedIdentities ?? [];
+  if (uamis.length) items.push({ label: 'User-assigned identities of this VM', kind: vscode.QuickPickItemKind.Separator });
+  for (const u of uamis) {
+    const name = u.resourceId.split('/').pop() ?? u.resourceId;
+    const isCurrent = current.kind === 'resourceId' && current.value.toLowerCase() === u.resourceId.toLowerCase();
+    items.push({ label: `$(person) ${name}`, description: [u.clientId && `client ID ${u.clientId}`, isCurrent && 'current'].filter(Boolean).join(' · '), detail: u.resourceId, selector: { kind: 'resourceId', value: u.resourceId } });
+  }
+  items.push(
+    { label: 'Enter an ID', kind: vscode.QuickPickItemKind.Separator },
+    { label: '$(edit) Enter a client ID…', enter: 'clientId' },
+    { label: '$(edit) Enter an object (principal) ID…', enter: 'objectId' },
+    { label: '$(edit) Enter a resource ID…', enter: 'resourceId' },
+  );
+  const placeHolder = uamis.length || !snapshot ? 'Which managed identity should VM Identity use?' : snapshot.vmIdentityBlockError ? 'The VM\'s identities are not readable (give the identity Reader on the VM); enter an ID' : 'Pick an identity or enter an ID';
+  const pick = await vscode.window.showQuickPick(items, { title: 'Select identity', placeHolder, matchOnDetail: true });
+  if (!pick) return undefined;
+  if (pick.selector) return pick.selector;
+  const kind = pick.enter!;
+  const raw = await vscode.window.showInputBox({
+    title: `User-assigned identity by ${kind === 'clientId' ? 'client ID' : kind === 'objectId' ? 'object (principal) ID' : 'resource ID'}`,
+    placeHolder: kind === 'resourceId' ? '/subscriptions/…/resourceGroups/…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>' : '00000000-0000-0000-0000-000000000000',
+    ignoreFocusOut: true,
+    validateInput: (v) => {
+      try {
+        selectorFrom(kind, v);
+        return undefined;
+      } catch (e) {
+        return e instanceof SelectorError ? e.message : String(e);
+      }
+    },
+  });
+  return raw === undefined ? undefined : selectorFrom(kind, raw);
+}

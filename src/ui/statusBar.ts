@@ -1,0 +1,71 @@
+/** The status bar indicator: a small class owning its item and its subscription to the session. */
+import * as vscode from 'vscode';
+import type { Session, SessionState } from '../session/session';
+import { formatExpiry, shortId } from './format';
+
+export const STATUS_ITEM_ID = 'vmIdentity.status';
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private readonly subscription: { dispose(): void };
+
+  constructor(private readonly session: Session) {
+    this.item = vscode.window.createStatusBarItem(STATUS_ITEM_ID, vscode.StatusBarAlignment.Left, 50);
+    this.item.name = 'VM Identity';
+    this.subscription = session.onDidChange((s) => this.render(s));
+    this.render(session.state);
+    this.item.show();
+  }
+
+  private render(state: SessionState): void {
+    const item = this.item;
+    item.backgroundColor = undefined;
+    switch (state.status) {
+      case 'signedOut':
+        item.text = '$(account) VM identity: signed out';
+        item.tooltip = 'Click to sign in with the VM\'s managed identity';
+        item.command = 'vmIdentity.signIn';
+        break;
+      case 'signingIn':
+        item.text = '$(loading~spin) VM identity: signing in…';
+        item.tooltip = 'Asking the identity endpoint for a token';
+        item.command = 'workbench.view.extension.vmIdentity';
+        break;
+      case 'signedIn': {
+        const s = state.snapshot;
+        const who = s.displayName ?? shortId(s.identity.principalId);
+        item.text = `$(pass-filled) ${who}`;
+        const md = new vscode.MarkdownString(undefined, true);
+        md.appendMarkdown(`**Signed in as the VM's ${s.identity.identityType === 'SystemAssigned' ? 'system-assigned' : 'user-assigned'} identity**\n\n`);
+        if (s.displayName) md.appendMarkdown(`Name: ${escape(s.displayName)}  \n`);
+        md.appendMarkdown(`Principal ID: \`${s.identity.principalId}\`  \n`);
+        if (s.vm) md.appendMarkdown(`VM: ${escape(s.vm.name)} (${escape(s.vm.resourceGroup)})  \n`);
+        md.appendMarkdown(`Token expires: ${formatExpiry(s.identity.token.expiresOn)}`);
+        item.tooltip = md;
+        item.command = 'workbench.view.extension.vmIdentity';
+        break;
+      }
+      case 'unavailable':
+      case 'error':
+        item.text = `$(error) VM identity: ${state.status === 'unavailable' ? 'no identity endpoint' : short(state.error.message)}`;
+        item.tooltip = `${state.error.message}\n\n${state.error.fix}`;
+        item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+        item.command = 'workbench.view.extension.vmIdentity';
+        break;
+    }
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.item.dispose();
+  }
+}
+
+function short(text: string): string {
+  const first = text.split(/[.:(]/)[0].trim();
+  return first.length > 40 ? `${first.slice(0, 39)}…` : first;
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
