@@ -21,7 +21,7 @@ fi
 
 SELF="$(readlink -f "${BASH_SOURCE[0]}")"
 
-if [ "${VMID_NETNS_INNER:-}" != "$$" ] && [ "${VMID_NETNS:-}" != "1" ]; then
+if [ "${VMID_NETNS:-}" != "1" ] && [ "${VMID_NETNS_SETUP:-}" != "1" ]; then
   if [ "$(id -u)" -eq 0 ]; then
     exec env VMID_NETNS_SETUP=1 unshare --net --mount --propagation private -- bash "$SELF" "$@"
   else

@@ -64,10 +64,11 @@ export const directTransport: Transport = (request) =>
       clearTimeout(connectTimer);
       clearTimeout(responseTimer);
       request.signal?.removeEventListener('abort', onAbort);
-      if (error) {
-        req.destroy();
-        reject(error);
-      } else resolve(response!);
+      // One request per connection (Connection: close); never leave a socket holding the process open.
+      req.destroy();
+      socket.destroy();
+      if (error) reject(error);
+      else resolve(response!);
     };
 
     const socket = net.connect({ host, port });

@@ -5,7 +5,7 @@
  */
 import { listRoleAssignments } from './rbac';
 import { SeededRandom } from './random';
-import { BUILT_IN_ROLE_IDS, BuiltInRoleKey, CUSTOM_ROLE_TEMPLATES, CustomRoleTemplate, RoleDefinitionRecord, builtInRoleDefinitions } from './roles';
+import { BUILT_IN_ROLE_IDS, CUSTOM_ROLE_TEMPLATES, builtInRoleDefinitions, roleDefinition, roleDefinitionIdAt, type BuiltInRoleKey, type CustomRoleTemplate, type RoleDefinition } from './roles';
 import { cloudFor } from './clouds';
 
 export interface DatasetOptions {
@@ -29,6 +29,8 @@ export interface VirtualMachine {
   vmId: string;
   /** `/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachines/{name}` */
   resourceId: string;
+  /** Managed OS disk name, `{vm}_OsDisk_1_{32 hex}` as the portal names it. */
+  osDiskName: string;
   zone: string;
   adminUsername: string;
   privateIpAddress: string;
@@ -111,7 +113,8 @@ export interface Dataset {
   /** groups[0] contains the system identity; the others do not. */
   groups: SecurityGroup[];
   scopes: DatasetScopes;
-  roleDefinitions: RoleDefinitionRecord[];
+  /** As ARM lists them at the subscription: built-ins, then the custom roles. */
+  roleDefinitions: RoleDefinition[];
   roleAssignments: RoleAssignment[];
 }
 
@@ -122,7 +125,7 @@ type RoleKey = BuiltInRoleKey | CustomRoleKey;
 type ScopeKind = keyof DatasetScopes;
 
 /** A planned assignment before ids are minted. */
-interface Pick {
+interface PlannedAssignment {
   scope: string;
   role: RoleKey;
   viaGroup: boolean;
@@ -203,7 +206,7 @@ export function generateDataset(options: DatasetOptions = {}): Dataset {
   ];
   const adminId = noisePrincipals.users[0];
   const customRoles = CUSTOM_ROLE_TEMPLATES.map((t) => makeCustomRole(rng, t, scopes, adminId));
-  const roleGuids = { ...BUILT_IN_ROLE_IDS, ...Object.fromEntries(CUSTOM_ROLE_TEMPLATES.map((t, i) => [t.key, customRoles[i].guid])) } as Record<RoleKey, string>;
+  const roleGuids = { ...BUILT_IN_ROLE_IDS, ...Object.fromEntries(CUSTOM_ROLE_TEMPLATES.map((t, i) => [t.key, customRoles[i].name])) } as Record<RoleKey, string>;
 
   const builder: Builder = { rng, subscriptionId, roleGuids, adminId, out: [] };
   addSystemAssignments(builder, planSystemAssignments(rng, scopes, assignmentCount), systemIdentity.principalId, groups[0].id);
@@ -224,7 +227,7 @@ export function generateDataset(options: DatasetOptions = {}): Dataset {
     userAssignedIdentities,
     groups,
     scopes,
-    roleDefinitions: [...builtInRoleDefinitions(), ...customRoles],
+    roleDefinitions: [...builtInRoleDefinitions(scopes.subscription), ...customRoles],
     roleAssignments: builder.out,
   };
 }
@@ -235,12 +238,7 @@ export function generateDataset(options: DatasetOptions = {}): Dataset {
  * assignments at the subscription, above it (the management group) and below it.
  */
 export function expectedAssignmentsFor(dataset: Dataset, principalId: string, filter: AssignmentFilter): RoleAssignment[] {
-  return listRoleAssignments(dataset, dataset.scopes.subscription, { principalId, filter, atScopeOnly: false });
-}
-
-/** The GUID at the end of a role definition id. */
-export function roleDefinitionGuid(roleDefinitionId: string): string {
-  return roleDefinitionId.slice(roleDefinitionId.lastIndexOf('/') + 1).toLowerCase();
+  return [...listRoleAssignments(dataset, dataset.scopes.subscription, { principalId, filter, atScopeOnly: false })];
 }
 
 function nonNegativeInt(value: number, name: string): number {
@@ -255,14 +253,16 @@ function capitalise(s: string): string {
 function makeVm(rng: SeededRandom, word: string, locations: readonly string[], rgId: string): VirtualMachine {
   const name = `vm-${word}-${String(rng.int(100)).padStart(2, '0')}`;
   const osType = rng.next() < 0.75 ? 'Linux' : 'Windows';
+  const vmId = rng.guid();
   return {
     name,
     computerName: osType === 'Windows' ? name.slice(0, 15) : name,
     location: rng.pick(locations),
     vmSize: rng.pick(VM_SIZES),
     osType,
-    vmId: rng.guid(),
+    vmId,
     resourceId: `${rgId}/providers/Microsoft.Compute/virtualMachines/${name}`,
+    osDiskName: `${name}_OsDisk_1_${vmId.replace(/-/g, '')}`,
     zone: String(1 + rng.int(3)),
     adminUsername: 'azureuser',
     privateIpAddress: `10.${1 + rng.int(250)}.${rng.int(250)}.${4 + rng.int(200)}`,
@@ -288,30 +288,29 @@ function makeNoisePrincipals(rng: SeededRandom, count: number): { users: string[
   return { users: Array.from({ length: count }, () => rng.guid()), servicePrincipals: Array.from({ length: count }, () => rng.guid()) };
 }
 
-function makeCustomRole(rng: SeededRandom, t: CustomRoleTemplate, scopes: DatasetScopes, adminId: string): RoleDefinitionRecord {
+function makeCustomRole(rng: SeededRandom, t: CustomRoleTemplate, scopes: DatasetScopes, adminId: string): RoleDefinition {
   const createdOn = rng.isoDate(EPOCH, 400);
-  return {
-    guid: rng.guid(),
+  return roleDefinition(scopes.subscription, rng.guid(), {
     roleName: t.roleName,
     type: 'CustomRole',
     description: t.description,
     assignableScopes: [t.assignableAt === 'managementGroup' ? scopes.managementGroup : scopes.subscription],
-    permissions: t.permissions.map((p) => ({ ...p, actions: [...p.actions], notActions: [...p.notActions], dataActions: [...p.dataActions], notDataActions: [...p.notDataActions] })),
+    permissions: structuredClone(t.permissions),
     createdOn,
     updatedOn: createdOn,
     createdBy: adminId,
     updatedBy: adminId,
-  };
+  });
 }
 
 /** Exactly `count` distinct (scope, role) picks: the prelude, then round-robin over scopes, then extra resources. */
-function planSystemAssignments(rng: SeededRandom, scopes: DatasetScopes, count: number): Pick[] {
-  const picks: Pick[] = PRELUDE.slice(0, count).map((p) => ({ scope: scopes[p.kind], role: p.role, viaGroup: p.viaGroup, conditional: p.conditional }));
+function planSystemAssignments(rng: SeededRandom, scopes: DatasetScopes, count: number): PlannedAssignment[] {
+  const picks: PlannedAssignment[] = PRELUDE.slice(0, count).map((p) => ({ scope: scopes[p.kind], role: p.role, viaGroup: p.viaGroup, conditional: p.conditional }));
   const taken = new Set(picks.map((p) => `${p.scope}|${p.role}`));
   const candidates = candidatePairs(rng, scopes);
   while (picks.length < count) {
     const next = candidates.next().value;
-    if (!next || taken.has(`${next.scope}|${next.role}`)) continue;
+    if (taken.has(`${next.scope}|${next.role}`)) continue;
     taken.add(`${next.scope}|${next.role}`);
     const i = picks.length;
     picks.push({ ...next, viaGroup: i % 3 === 2, conditional: BLOB_ROLES.includes(next.role) && i % 2 === 0 });
@@ -334,7 +333,7 @@ function* candidatePairs(rng: SeededRandom, scopes: DatasetScopes): Generator<{ 
   }
 }
 
-function addSystemAssignments(b: Builder, picks: Pick[], principalId: string, groupId: string): void {
+function addSystemAssignments(b: Builder, picks: PlannedAssignment[], principalId: string, groupId: string): void {
   picks.forEach((p, i) => {
     addAssignment(b, {
       scope: p.scope,
@@ -395,7 +394,7 @@ function addAssignment(
     id: `${a.scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
     name,
     scope: a.scope,
-    roleDefinitionId: roleDefinitionIdAt(a.scope, b.roleGuids[a.role]),
+    roleDefinitionId: assignmentRoleDefinitionId(a.scope, b.roleGuids[a.role]),
     principalId: a.principalId,
     principalType: a.principalType,
     condition: a.condition,
@@ -409,9 +408,8 @@ function addAssignment(
 }
 
 /** ARM writes a subscription-qualified definition id under a subscription, a tenant-level one above it. */
-function roleDefinitionIdAt(scope: string, guid: string): string {
-  const sub = /^\/subscriptions\/[^/]+/i.exec(scope);
-  return `${sub ? sub[0] : ''}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+function assignmentRoleDefinitionId(scope: string, guid: string): string {
+  return roleDefinitionIdAt(/^\/subscriptions\/[^/]+/i.exec(scope)?.[0] ?? '', guid);
 }
 
 /** ABAC condition in the documented format (azure-docs role-based-access-control/conditions-format.md, storage examples). */

@@ -10,9 +10,8 @@ export interface RolePermission {
   notDataActions: string[];
 }
 
-export interface RoleDefinitionRecord {
-  /** The definition's GUID (its ARM `name`). */
-  guid: string;
+/** `properties` of a role definition (azure-rest-api-specs authorization 2022-04-01 examples/GetRoleDefinitionById.json). */
+export interface RoleDefinitionProperties {
   roleName: string;
   type: 'BuiltInRole' | 'CustomRole';
   description: string;
@@ -22,6 +21,15 @@ export interface RoleDefinitionRecord {
   updatedOn: string;
   createdBy: string | null;
   updatedBy: string | null;
+}
+
+/** A role definition as ARM returns it at the subscription (`name` is its GUID). */
+export interface RoleDefinition {
+  /** `/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{guid}` */
+  id: string;
+  name: string;
+  type: 'Microsoft.Authorization/roleDefinitions';
+  properties: RoleDefinitionProperties;
 }
 
 /** Real built-in role GUIDs (identical in every tenant and cloud). */
@@ -46,175 +54,191 @@ function perms(actions: string[], notActions: string[] = [], dataActions: string
   return [{ actions, notActions, dataActions, notDataActions }];
 }
 
-function builtIn(key: BuiltInRoleKey, roleName: string, description: string, permissions: RolePermission[], createdOn: string, updatedOn: string): RoleDefinitionRecord {
-  return { guid: BUILT_IN_ROLE_IDS[key], roleName, type: 'BuiltInRole', description, assignableScopes: ['/'], permissions, createdOn, updatedOn, createdBy: null, updatedBy: null };
+/** `/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{guid}` or, for scope '', the tenant form. */
+export function roleDefinitionIdAt(scope: string, guid: string): string {
+  return `${scope}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+}
+
+export function roleDefinition(scope: string, guid: string, properties: RoleDefinitionProperties): RoleDefinition {
+  return { id: roleDefinitionIdAt(scope, guid), name: guid, type: 'Microsoft.Authorization/roleDefinitions', properties };
+}
+
+interface BuiltInSpec {
+  key: BuiltInRoleKey;
+  properties: RoleDefinitionProperties;
+}
+
+function builtIn(key: BuiltInRoleKey, roleName: string, description: string, permissions: RolePermission[], createdOn: string, updatedOn: string): BuiltInSpec {
+  return { key, properties: { roleName, type: 'BuiltInRole', description, assignableScopes: ['/'], permissions, createdOn, updatedOn, createdBy: null, updatedBy: null } };
 }
 
 const KEY_VAULT_RBAC_NOTE = "Only works for key vaults that use the 'Azure role-based access control' permission model.";
 
-/** The built-in roles the emulator knows, in a fixed order. */
-export function builtInRoleDefinitions(): RoleDefinitionRecord[] {
-  return [
-    builtIn('owner', 'Owner', 'Grants full access to manage all resources, including the ability to assign roles in Azure RBAC.', perms(['*']), '2015-02-02T21:55:09.8806423Z', '2021-11-11T20:13:45.8978856Z'),
-    builtIn(
-      'contributor',
-      'Contributor',
-      'Grants full access to manage all resources, but does not allow you to assign roles in Azure RBAC, manage assignments in Azure Blueprints, or share image galleries.',
-      perms(['*'], [
-        'Microsoft.Authorization/*/Delete',
-        'Microsoft.Authorization/*/Write',
-        'Microsoft.Authorization/elevateAccess/Action',
-        'Microsoft.Blueprint/blueprintAssignments/write',
-        'Microsoft.Blueprint/blueprintAssignments/delete',
-        'Microsoft.Compute/galleries/share/action',
-        'Microsoft.Purview/consents/write',
-        'Microsoft.Purview/consents/delete',
-      ]),
-      '2015-02-02T21:55:09.8806423Z',
-      '2023-07-10T15:10:53.1164195Z',
+const BUILT_INS: readonly BuiltInSpec[] = [
+  builtIn('owner', 'Owner', 'Grants full access to manage all resources, including the ability to assign roles in Azure RBAC.', perms(['*']), '2015-02-02T21:55:09.8806423Z', '2021-11-11T20:13:45.8978856Z'),
+  builtIn(
+    'contributor',
+    'Contributor',
+    'Grants full access to manage all resources, but does not allow you to assign roles in Azure RBAC, manage assignments in Azure Blueprints, or share image galleries.',
+    perms(['*'], [
+      'Microsoft.Authorization/*/Delete',
+      'Microsoft.Authorization/*/Write',
+      'Microsoft.Authorization/elevateAccess/Action',
+      'Microsoft.Blueprint/blueprintAssignments/write',
+      'Microsoft.Blueprint/blueprintAssignments/delete',
+      'Microsoft.Compute/galleries/share/action',
+      'Microsoft.Purview/consents/write',
+      'Microsoft.Purview/consents/delete',
+    ]),
+    '2015-02-02T21:55:09.8806423Z',
+    '2023-07-10T15:10:53.1164195Z',
+  ),
+  builtIn('reader', 'Reader', 'View all resources, but does not allow you to make any changes.', perms(['*/read']), '2015-02-02T21:55:09.8806423Z', '2021-11-11T20:13:47.8628684Z'),
+  builtIn('userAccessAdministrator', 'User Access Administrator', 'Lets you manage user access to Azure resources.', perms(['*/read', 'Microsoft.Authorization/*', 'Microsoft.Support/*']), '2015-02-02T21:55:09.8806423Z', '2021-11-11T20:13:48.2328863Z'),
+  builtIn(
+    'storageBlobDataReader',
+    'Storage Blob Data Reader',
+    'Allows for read access to Azure Storage blob containers and data',
+    perms(
+      ['Microsoft.Storage/storageAccounts/blobServices/containers/read', 'Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action'],
+      [],
+      ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'],
     ),
-    builtIn('reader', 'Reader', 'View all resources, but does not allow you to make any changes.', perms(['*/read']), '2015-02-02T21:55:09.8806423Z', '2021-11-11T20:13:47.8628684Z'),
-    builtIn('userAccessAdministrator', 'User Access Administrator', 'Lets you manage user access to Azure resources.', perms(['*/read', 'Microsoft.Authorization/*', 'Microsoft.Support/*']), '2015-02-02T21:55:09.8806423Z', '2021-11-11T20:13:48.2328863Z'),
-    builtIn(
-      'storageBlobDataReader',
-      'Storage Blob Data Reader',
-      'Allows for read access to Azure Storage blob containers and data',
-      perms(
-        ['Microsoft.Storage/storageAccounts/blobServices/containers/read', 'Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action'],
-        [],
-        ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'],
-      ),
-      '2017-12-21T00:01:24.7972312Z',
-      '2021-11-11T20:13:52.3988431Z',
+    '2017-12-21T00:01:24.7972312Z',
+    '2021-11-11T20:13:52.3988431Z',
+  ),
+  builtIn(
+    'storageBlobDataContributor',
+    'Storage Blob Data Contributor',
+    'Allows for read, write and delete access to Azure Storage blob containers and data',
+    perms(
+      [
+        'Microsoft.Storage/storageAccounts/blobServices/containers/delete',
+        'Microsoft.Storage/storageAccounts/blobServices/containers/read',
+        'Microsoft.Storage/storageAccounts/blobServices/containers/write',
+        'Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action',
+      ],
+      [],
+      [
+        'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete',
+        'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read',
+        'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write',
+        'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/move/action',
+        'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action',
+      ],
     ),
-    builtIn(
-      'storageBlobDataContributor',
-      'Storage Blob Data Contributor',
-      'Allows for read, write and delete access to Azure Storage blob containers and data',
-      perms(
-        [
-          'Microsoft.Storage/storageAccounts/blobServices/containers/delete',
-          'Microsoft.Storage/storageAccounts/blobServices/containers/read',
-          'Microsoft.Storage/storageAccounts/blobServices/containers/write',
-          'Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action',
-        ],
-        [],
-        [
-          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete',
-          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read',
-          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write',
-          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/move/action',
-          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action',
-        ],
-      ),
-      '2017-12-21T00:01:24.7972312Z',
-      '2021-11-11T20:13:52.6048536Z',
-    ),
-    builtIn(
-      'storageAccountContributor',
-      'Storage Account Contributor',
-      'Lets you manage storage accounts, including accessing storage account keys which provide full access to storage account data.',
-      perms([
+    '2017-12-21T00:01:24.7972312Z',
+    '2021-11-11T20:13:52.6048536Z',
+  ),
+  builtIn(
+    'storageAccountContributor',
+    'Storage Account Contributor',
+    'Lets you manage storage accounts, including accessing storage account keys which provide full access to storage account data.',
+    perms([
+      'Microsoft.Authorization/*/read',
+      'Microsoft.Insights/alertRules/*',
+      'Microsoft.Insights/diagnosticSettings/*',
+      'Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action',
+      'Microsoft.ResourceHealth/availabilityStatuses/read',
+      'Microsoft.Resources/deployments/*',
+      'Microsoft.Resources/subscriptions/resourceGroups/read',
+      'Microsoft.Storage/storageAccounts/*',
+      'Microsoft.Support/*',
+    ]),
+    '2015-06-02T00:18:27.3542698Z',
+    '2021-11-11T20:13:52.1828432Z',
+  ),
+  builtIn(
+    'keyVaultSecretsUser',
+    'Key Vault Secrets User',
+    `Read secret contents. ${KEY_VAULT_RBAC_NOTE}`,
+    perms([], [], ['Microsoft.KeyVault/vaults/secrets/getSecret/action', 'Microsoft.KeyVault/vaults/secrets/readMetadata/action']),
+    '2020-05-19T17:52:47.0099249Z',
+    '2021-11-11T20:13:54.2000617Z',
+  ),
+  builtIn(
+    'keyVaultSecretsOfficer',
+    'Key Vault Secrets Officer',
+    `Perform any action on the secrets of a key vault, except manage permissions. ${KEY_VAULT_RBAC_NOTE}`,
+    perms(
+      [
         'Microsoft.Authorization/*/read',
         'Microsoft.Insights/alertRules/*',
-        'Microsoft.Insights/diagnosticSettings/*',
-        'Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action',
-        'Microsoft.ResourceHealth/availabilityStatuses/read',
         'Microsoft.Resources/deployments/*',
         'Microsoft.Resources/subscriptions/resourceGroups/read',
-        'Microsoft.Storage/storageAccounts/*',
         'Microsoft.Support/*',
-      ]),
-      '2015-06-02T00:18:27.3542698Z',
-      '2021-11-11T20:13:52.1828432Z',
+        'Microsoft.KeyVault/checkNameAvailability/read',
+        'Microsoft.KeyVault/deletedVaults/read',
+        'Microsoft.KeyVault/locations/*/read',
+        'Microsoft.KeyVault/vaults/*/read',
+        'Microsoft.KeyVault/operations/read',
+      ],
+      [],
+      ['Microsoft.KeyVault/vaults/secrets/*'],
     ),
-    builtIn(
-      'keyVaultSecretsUser',
-      'Key Vault Secrets User',
-      `Read secret contents. ${KEY_VAULT_RBAC_NOTE}`,
-      perms([], [], ['Microsoft.KeyVault/vaults/secrets/getSecret/action', 'Microsoft.KeyVault/vaults/secrets/readMetadata/action']),
-      '2020-05-19T17:52:47.0099249Z',
-      '2021-11-11T20:13:54.2000617Z',
-    ),
-    builtIn(
-      'keyVaultSecretsOfficer',
-      'Key Vault Secrets Officer',
-      `Perform any action on the secrets of a key vault, except manage permissions. ${KEY_VAULT_RBAC_NOTE}`,
-      perms(
-        [
-          'Microsoft.Authorization/*/read',
-          'Microsoft.Insights/alertRules/*',
-          'Microsoft.Resources/deployments/*',
-          'Microsoft.Resources/subscriptions/resourceGroups/read',
-          'Microsoft.Support/*',
-          'Microsoft.KeyVault/checkNameAvailability/read',
-          'Microsoft.KeyVault/deletedVaults/read',
-          'Microsoft.KeyVault/locations/*/read',
-          'Microsoft.KeyVault/vaults/*/read',
-          'Microsoft.KeyVault/operations/read',
-        ],
-        [],
-        ['Microsoft.KeyVault/vaults/secrets/*'],
-      ),
-      '2020-05-19T17:52:47.0099249Z',
-      '2021-11-11T20:13:54.0150573Z',
-    ),
-    builtIn(
-      'keyVaultReader',
-      'Key Vault Reader',
-      `Read metadata of key vaults and its certificates, keys, and secrets. Cannot read sensitive values such as secret contents or key material. ${KEY_VAULT_RBAC_NOTE}`,
-      perms(
-        [
-          'Microsoft.Authorization/*/read',
-          'Microsoft.Insights/alertRules/*',
-          'Microsoft.Resources/deployments/*',
-          'Microsoft.Resources/subscriptions/resourceGroups/read',
-          'Microsoft.Support/*',
-          'Microsoft.KeyVault/checkNameAvailability/read',
-          'Microsoft.KeyVault/deletedVaults/read',
-          'Microsoft.KeyVault/locations/*/read',
-          'Microsoft.KeyVault/vaults/*/read',
-          'Microsoft.KeyVault/operations/read',
-        ],
-        [],
-        ['Microsoft.KeyVault/vaults/*/read', 'Microsoft.KeyVault/vaults/secrets/readMetadata/action'],
-      ),
-      '2020-05-19T17:52:46.2349235Z',
-      '2021-11-11T20:13:53.8220654Z',
-    ),
-    builtIn(
-      'virtualMachineContributor',
-      'Virtual Machine Contributor',
-      "Lets you manage virtual machines, but not access to them, and not the virtual network or storage account they're connected to.",
-      // Abridged: the real list has ~50 actions.
-      perms([
+    '2020-05-19T17:52:47.0099249Z',
+    '2021-11-11T20:13:54.0150573Z',
+  ),
+  builtIn(
+    'keyVaultReader',
+    'Key Vault Reader',
+    `Read metadata of key vaults and its certificates, keys, and secrets. Cannot read sensitive values such as secret contents or key material. ${KEY_VAULT_RBAC_NOTE}`,
+    perms(
+      [
         'Microsoft.Authorization/*/read',
-        'Microsoft.Compute/availabilitySets/*',
-        'Microsoft.Compute/locations/*',
-        'Microsoft.Compute/virtualMachines/*',
-        'Microsoft.Compute/virtualMachineScaleSets/*',
-        'Microsoft.Compute/disks/write',
-        'Microsoft.Compute/disks/read',
-        'Microsoft.Compute/disks/delete',
         'Microsoft.Insights/alertRules/*',
-        'Microsoft.Network/networkInterfaces/*',
-        'Microsoft.Network/networkSecurityGroups/join/action',
-        'Microsoft.Network/networkSecurityGroups/read',
-        'Microsoft.Network/publicIPAddresses/join/action',
-        'Microsoft.Network/publicIPAddresses/read',
-        'Microsoft.Network/virtualNetworks/read',
-        'Microsoft.Network/virtualNetworks/subnets/join/action',
         'Microsoft.Resources/deployments/*',
         'Microsoft.Resources/subscriptions/resourceGroups/read',
-        'Microsoft.Storage/storageAccounts/listKeys/action',
-        'Microsoft.Storage/storageAccounts/read',
         'Microsoft.Support/*',
-      ]),
-      '2015-06-02T00:18:27.3542698Z',
-      '2023-04-18T15:12:16.7419587Z',
+        'Microsoft.KeyVault/checkNameAvailability/read',
+        'Microsoft.KeyVault/deletedVaults/read',
+        'Microsoft.KeyVault/locations/*/read',
+        'Microsoft.KeyVault/vaults/*/read',
+        'Microsoft.KeyVault/operations/read',
+      ],
+      [],
+      ['Microsoft.KeyVault/vaults/*/read', 'Microsoft.KeyVault/vaults/secrets/readMetadata/action'],
     ),
-    builtIn('monitoringReader', 'Monitoring Reader', 'Can read all monitoring data.', perms(['*/read', 'Microsoft.OperationalInsights/workspaces/search/action', 'Microsoft.Support/*']), '2016-09-21T19:19:52.4939376Z', '2021-11-11T20:13:21.6968981Z'),
-  ];
+    '2020-05-19T17:52:46.2349235Z',
+    '2021-11-11T20:13:53.8220654Z',
+  ),
+  builtIn(
+    'virtualMachineContributor',
+    'Virtual Machine Contributor',
+    "Lets you manage virtual machines, but not access to them, and not the virtual network or storage account they're connected to.",
+    // Abridged: the real list has ~50 actions.
+    perms([
+      'Microsoft.Authorization/*/read',
+      'Microsoft.Compute/availabilitySets/*',
+      'Microsoft.Compute/locations/*',
+      'Microsoft.Compute/virtualMachines/*',
+      'Microsoft.Compute/virtualMachineScaleSets/*',
+      'Microsoft.Compute/disks/write',
+      'Microsoft.Compute/disks/read',
+      'Microsoft.Compute/disks/delete',
+      'Microsoft.Insights/alertRules/*',
+      'Microsoft.Network/networkInterfaces/*',
+      'Microsoft.Network/networkSecurityGroups/join/action',
+      'Microsoft.Network/networkSecurityGroups/read',
+      'Microsoft.Network/publicIPAddresses/join/action',
+      'Microsoft.Network/publicIPAddresses/read',
+      'Microsoft.Network/virtualNetworks/read',
+      'Microsoft.Network/virtualNetworks/subnets/join/action',
+      'Microsoft.Resources/deployments/*',
+      'Microsoft.Resources/subscriptions/resourceGroups/read',
+      'Microsoft.Storage/storageAccounts/listKeys/action',
+      'Microsoft.Storage/storageAccounts/read',
+      'Microsoft.Support/*',
+    ]),
+    '2015-06-02T00:18:27.3542698Z',
+    '2023-04-18T15:12:16.7419587Z',
+  ),
+  builtIn('monitoringReader', 'Monitoring Reader', 'Can read all monitoring data.', perms(['*/read', 'Microsoft.OperationalInsights/workspaces/search/action', 'Microsoft.Support/*']), '2016-09-21T19:19:52.4939376Z', '2021-11-11T20:13:21.6968981Z'),
+];
+
+/** The built-in roles the emulator knows, in a fixed order, as listed at `scope` (e.g. /subscriptions/{sub}). */
+export function builtInRoleDefinitions(scope: string): RoleDefinition[] {
+  return BUILT_INS.map((b) => roleDefinition(scope, BUILT_IN_ROLE_IDS[b.key], structuredClone(b.properties)));
 }
 
 /** Shapes of the tenant's custom roles; GUIDs and scopes are filled in by the dataset generator. */

@@ -1,0 +1,28 @@
+/** Public API of the Azure emulator used by the unit, e2e and UI tests. */
+export { startEmulator } from './server';
+export type { Emulator, EmulatorOptions, ListenSpec } from './server';
+export { generateDataset, expectedAssignmentsFor } from './dataset';
+export type {
+  AssignmentFilter,
+  Dataset,
+  DatasetOptions,
+  DatasetScopes,
+  ManagementGroup,
+  PrincipalType,
+  RoleAssignment,
+  SecurityGroup,
+  SystemAssignedIdentity,
+  UserAssignedAccess,
+  UserAssignedIdentity,
+  VirtualMachine,
+} from './dataset';
+export { roleDefinitionGuid } from './rbac';
+export { BUILT_IN_ROLE_IDS } from './roles';
+export type { RoleDefinition, RoleDefinitionProperties, RolePermission } from './roles';
+export { cloudFor } from './clouds';
+export type { CloudProfile } from './clouds';
+export type { FaultStep } from './faults';
+export type { AccessTokenClaims } from './tokens';
+export type { EmulatorState } from './control';
+export { ENDPOINT_KEYS } from './types';
+export type { EmulatorConfig, EmulatorConfigPatch, EndpointKey, LatencyConfig, LoggedRequest, RouteKey, ServiceName } from './types';

@@ -1,0 +1,195 @@
+/**
+ * The ARM/Graph side against the emulator: the assignments listed, the requests it took, paging and its
+ * guards, 403 guidance, Graph optionality, sovereign clouds, and where the token may go.
+ */
+import * as assert from 'node:assert/strict';
+import { type Emulator, expectedAssignmentsFor, startEmulator } from '../emulator';
+import { IdentityService, type RoleAssignmentDetail } from '../../src/azure';
+import { ManagedIdentityClient, isVmIdentityError } from '../../src/identity';
+import { FakeClock } from '../support/fakeClock';
+import { startRecordingServer } from '../support/recordingProxy';
+
+function expectedFor(emu: Emulator, principalId: string) {
+  const roleName = new Map(emu.dataset.roleDefinitions.map((d) => [d.name.toLowerCase(), d.properties.roleName]));
+  return expectedAssignmentsFor(emu.dataset, principalId, 'assignedTo')
+    .map((a) => ({
+      id: a.id,
+      roleName: roleName.get(a.roleDefinitionId.split('/').pop()!.toLowerCase()),
+      scope: a.scope,
+      via: a.principalId !== principalId ? 'group' : a.scope.startsWith('/providers/Microsoft.Management/') ? 'inherited' : 'direct',
+    }))
+    .sort((x, y) => x.id.localeCompare(y.id));
+}
+const essentials = (roles: RoleAssignmentDetail[]) => roles.map((r) => ({ id: r.id, roleName: r.roleName, scope: r.scope, via: r.via })).sort((x, y) => x.id.localeCompare(y.id));
+
+for (const size of [12, 2000]) {
+  describe(`role assignments with ${size} assignments`, function () {
+    let emu: Emulator;
+    before(async () => {
+      emu = await startEmulator({ dataset: { assignments: size }, listen: [{ host: '127.0.0.1', port: 0 }], pageSize: 100 });
+    });
+    after(() => emu.close());
+
+    const service = () =>
+      new IdentityService({
+        identityClient: new ManagedIdentityClient({ env: { AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl }, clock: new FakeClock() }),
+        env: { AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl, VM_IDENTITY_ARM_ENDPOINT: emu.httpUrl, VM_IDENTITY_GRAPH_ENDPOINT: emu.httpUrl },
+        clock: new FakeClock(),
+      });
+
+    it('lists exactly the expected assignments with role names, scopes and via', async () => {
+      emu.resetLog();
+      const s = await service().snapshot(undefined, { roles: true });
+      const expected = expectedFor(emu, emu.dataset.systemIdentity.principalId);
+      assert.equal(expected.length >= size, true, 'the dataset has the assignments asked for');
+      assert.deepEqual(essentials(s.roles!), expected);
+      assert.ok(s.roles!.every((r) => r.roleName && !/^[0-9a-f-]{36}$/.test(r.roleName)), 'every role has a name');
+      assert.ok(new Set(s.roles!.map((r) => r.via)).size === 3, 'direct, group and inherited all present');
+    });
+
+    it('takes one request per page and resolves role names without one call per assignment', async () => {
+      emu.resetLog();
+      const s = await service().snapshot(undefined, { roles: true });
+      const count = (e: string) => emu.requests.filter((r) => r.endpoint === e).length;
+      const pages = Math.ceil(expectedFor(emu, emu.dataset.systemIdentity.principalId).length / 100);
+      assert.equal(count('arm-role-assignments'), pages);
+      assert.equal(s.stats.rolePages, pages);
+      assert.equal(count('arm-role-definitions'), 1, 'one list of the subscription\'s role definitions');
+      const distinctRoles = new Set(s.roles!.map((r) => r.roleDefinitionId.split('/').pop())).size;
+      assert.ok(count('arm-role-definition') < distinctRoles, `${count('arm-role-definition')} by-id lookups for ${distinctRoles} roles`);
+      assert.equal(count('imds-token'), 1);
+      assert.equal(count('imds-instance'), 1);
+      for (const r of emu.requests.filter((x) => x.service === 'arm')) {
+        assert.equal(r.bearer?.aud, 'https://management.azure.com/');
+        assert.equal(r.headers.authorization, 'Bearer <redacted>');
+      }
+    });
+  });
+}
+
+describe('the ARM client: guards, errors and clouds', function () {
+  let emu: Emulator;
+  before(async () => {
+    emu = await startEmulator({ dataset: { assignments: 12 }, listen: [{ host: '127.0.0.1', port: 0 }] });
+  });
+  after(() => emu.close());
+  beforeEach(() => {
+    emu.clearFaults();
+    emu.resetLog();
+    emu.configure({ systemAssigned: true, azEnvironment: 'AzurePublicCloud', graphReadable: true, armReadable: { [emu.dataset.systemIdentity.principalId]: true } });
+  });
+
+  const service = (env: NodeJS.ProcessEnv = {}) => {
+    const full = { AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl, VM_IDENTITY_ARM_ENDPOINT: emu.httpUrl, VM_IDENTITY_GRAPH_ENDPOINT: emu.httpUrl, ...env };
+    return new IdentityService({ identityClient: new ManagedIdentityClient({ env: full, clock: new FakeClock() }), env: full, clock: new FakeClock() });
+  };
+
+  it('refuses a nextLink to another host, without sending it the token', async () => {
+    const evil = await startRecordingServer();
+    try {
+      emu.fault('arm-role-assignments', [{ status: 200, body: { value: [], nextLink: `${evil.url}/steal?x=1` } }] as never);
+      const s = await service().snapshot(undefined, { roles: true });
+      assert.ok(isVmIdentityError(s.rolesError, 'unsafeEndpoint'), String(s.rolesError));
+      assert.deepEqual(evil.requests, []);
+    } finally {
+      await evil.close();
+    }
+  });
+
+  it('stops a nextLink loop', async () => {
+    const self = `${emu.httpUrl}/subscriptions/${emu.dataset.subscriptionId}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01&$skiptoken=loop`;
+    emu.fault('arm-role-assignments', [{ status: 200, body: { value: [], nextLink: self }, count: 5 }] as never);
+    const s = await service().snapshot(undefined, { roles: true });
+    assert.ok(isVmIdentityError(s.rolesError, 'malformedResponse'));
+    assert.ok(emu.requests.filter((r) => r.endpoint === 'arm-role-assignments').length <= 3);
+  });
+
+  it('403 AuthorizationFailed → "give this identity Reader at the VM scope or higher" with the IAM link', async () => {
+    emu.configure({ armReadable: { [emu.dataset.systemIdentity.principalId]: false } });
+    const s = await service().snapshot(undefined, { roles: true });
+    const e = s.rolesError!;
+    assert.ok(isVmIdentityError(e, 'authorizationFailed'));
+    assert.equal(e.azureCode, 'AuthorizationFailed');
+    assert.match(e.fix, /Reader at the VM scope or higher/);
+    assert.equal(e.link, `https://portal.azure.com/#@${emu.dataset.tenantId}/resource${emu.dataset.vm.resourceId}/users`);
+    assert.equal(e.remedy, 'grantReader');
+    assert.equal(s.identity.principalId, emu.dataset.systemIdentity.principalId, 'who the identity is still shows');
+  });
+
+  it('a Graph 403 hides the display name and nothing else', async () => {
+    emu.configure({ graphReadable: false });
+    const s = await service().snapshot(undefined, { roles: true, displayName: true });
+    assert.equal(s.displayName, undefined);
+    assert.ok(s.displayNameError);
+    assert.ok(s.roles!.length > 0);
+    emu.configure({ graphReadable: true });
+    const t = await service().snapshot(undefined, { displayName: true });
+    assert.equal(t.displayName, emu.dataset.vm.name);
+    const graph = emu.requests.filter((r) => r.service === 'graph').at(-1)!;
+    assert.equal(graph.bearer?.aud, 'https://graph.microsoft.com/');
+  });
+
+  it('ARM 429 with Retry-After is retried; 5xx is retried then reported', async () => {
+    emu.fault('arm-role-assignments', [{ status: 429, retryAfter: 1 }] as never);
+    const ok = await service().snapshot(undefined, { roles: true });
+    assert.equal(ok.rolesError, undefined);
+    assert.equal(emu.requests.filter((r) => r.endpoint === 'arm-role-assignments').length, 2);
+    emu.resetLog();
+    emu.fault('arm-role-assignments', [{ status: 503, count: 4 }] as never);
+    const bad = await service().snapshot(undefined, { roles: true });
+    assert.ok(isVmIdentityError(bad.rolesError, 'serviceError'));
+    assert.equal(emu.requests.filter((r) => r.endpoint === 'arm-role-assignments').length, 4);
+  });
+
+  it('a sovereign cloud: token for its ARM audience, portal links to its portal', async () => {
+    emu.configure({ azEnvironment: 'AzureUSGovernmentCloud' });
+    const s = await service().snapshot(undefined, { roles: true });
+    assert.equal(s.cloud.name, 'AzureUSGovernmentCloud');
+    assert.equal(s.identity.token.resource, 'https://management.usgovcloudapi.net/');
+    assert.ok(emu.requests.filter((r) => r.service === 'arm').every((r) => r.bearer?.aud === 'https://management.usgovcloudapi.net/'));
+    assert.match(s.links.accessControl!, /^https:\/\/portal\.azure\.us\//);
+    assert.equal(s.endpoints.arm, emu.httpUrl, 'the override still applies');
+  });
+
+  it('without an override, ARM is the cloud\'s own https host', async () => {
+    const s = await service({ VM_IDENTITY_ARM_ENDPOINT: '', VM_IDENTITY_GRAPH_ENDPOINT: '' }).snapshot(undefined, {});
+    assert.equal(s.endpoints.arm, 'https://management.azure.com');
+    assert.equal(s.endpoints.graph, 'https://graph.microsoft.com');
+  });
+
+  it('refuses a plain-http override to a non-loopback host before sending anything', async () => {
+    await assert.rejects(service({ VM_IDENTITY_ARM_ENDPOINT: 'http://192.0.2.1' }).snapshot(undefined, { roles: true }), (e: unknown) => isVmIdentityError(e, 'usage') && /in the clear/.test(e.message));
+  });
+
+  it('reads the VM identity block (user-assigned identities) when allowed', async () => {
+    const s = await service().snapshot(undefined, { vmIdentityBlock: true });
+    const ids = s.vmIdentityBlock!.userAssignedIdentities.map((u) => u.clientId).sort();
+    assert.deepEqual(ids, emu.dataset.userAssignedIdentities.map((u) => u.clientId).sort());
+  });
+
+  it('identity off: the error links to this VM\'s Identity page', async () => {
+    const full = { AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl };
+    emu.configure({ systemAssigned: false });
+    emu.fault('imds-token', [{ status: 400, body: { error: 'invalid_request', error_description: 'Identity not found' } }] as never);
+    const svc = new IdentityService({ identityClient: new ManagedIdentityClient({ env: full, clock: new FakeClock() }), env: full });
+    await assert.rejects(svc.snapshot(), (e: unknown) => isVmIdentityError(e, 'identityNotFound') && e.link === `https://portal.azure.com/#/resource${emu.dataset.vm.resourceId}/identity`);
+  });
+
+  it('the critical path is two stages: token ‖ metadata, then assignments ‖ definitions', async () => {
+    emu.configure({ latencyMs: { imds: 150, arm: 150, graph: 0 } });
+    try {
+      await service().snapshot(undefined, { roles: true });
+    } finally {
+      emu.configure({ latencyMs: { imds: 0, arm: 0, graph: 0 } });
+    }
+    const find = (e: string) => emu.requests.find((r) => r.endpoint === e)!;
+    const overlap = (a: string, b: string) => {
+      const [x, y] = [find(a), find(b)];
+      const [xs, ys] = [Date.parse(x.time), Date.parse(y.time)];
+      return xs < ys + y.ms && ys < xs + x.ms;
+    };
+    assert.ok(overlap('imds-token', 'imds-instance'), 'token and metadata are asked for together');
+    assert.ok(overlap('arm-role-assignments', 'arm-role-definitions'), 'assignments and definitions are asked for together');
+    assert.ok(Date.parse(find('arm-role-assignments').time) >= Date.parse(find('imds-token').time) + find('imds-token').ms - 5, 'ARM waits for the token');
+  });
+});
