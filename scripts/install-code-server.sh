@@ -35,11 +35,8 @@ done
 NODE_PREFIX="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")"
 [ -f "$NODE_PREFIX/include/node/node.h" ] || die "Node headers not found in $NODE_PREFIX/include/node"
 export npm_config_nodedir="$NODE_PREFIX"
-# Install scripts are run explicitly (rebuild) below, never implicitly.
-export npm_config_ignore_scripts=false
+# All installs use --ignore-scripts; native modules are compiled explicitly below.
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
-# Keep the cache independent of the project's package-lock / workspaces.
-export npm_config_package_lock=false
 
 start=$(date +%s)
 rm -f "$MARKER"
@@ -65,16 +62,23 @@ mkdir -p "$VSC/node_modules/@vscode/ripgrep/bin"
 cp -f "$(readlink -f "$(command -v rg)")" "$VSC/node_modules/@vscode/ripgrep/bin/rg"
 chmod +x "$VSC/node_modules/@vscode/ripgrep/bin/rg"
 
-log "lib/vscode: compiling native modules against $NODE_PREFIX"
+# Native modules of the VS Code server are compiled with npm's own node-gyp
+# directly, not via `npm rebuild`: their install scripts would try prebuilt
+# downloads (kerberos' prebuild-install) or `npx node-gyp` (node-pty's
+# post-install, which npm 11 refuses without --yes, and which would fetch
+# another node-gyp), and npm 11 skips scripts not covered by allowScripts.
+NODE_GYP="${NODE_GYP:-$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")/node_modules/node-gyp/bin/node-gyp.js}"
+[ -f "$NODE_GYP" ] || die "node-gyp not found at $NODE_GYP (set NODE_GYP=/path/to/node-gyp.js)"
+log "lib/vscode: compiling native modules against $NODE_PREFIX with $NODE_GYP"
 native=(@vscode/spdlog node-pty native-watchdog @vscode/deviceid)
 if command -v krb5-config >/dev/null 2>&1 && [ -d "$VSC/node_modules/kerberos" ]; then
   native+=(kerberos)
 fi
 for m in "${native[@]}"; do
-  [ -d "$VSC/node_modules/$m" ] || { log "  (skip $m: not installed)"; continue; }
-  log "  rebuild $m"
-  (cd "$VSC" && npm_config_build_from_source="${m##*/}" npm rebuild --ignore-scripts=false --foreground-scripts "$m") \
-    || die "native build of $m failed"
+  [ -f "$VSC/node_modules/$m/binding.gyp" ] || { log "  (skip $m: not installed)"; continue; }
+  log "  node-gyp rebuild $m"
+  (cd "$VSC/node_modules/$m" && node "$NODE_GYP" rebuild --nodedir="$NODE_PREFIX" --jobs=max >"$CACHE/build-${m//\//_}.log" 2>&1) \
+    || { tail -40 "$CACHE/build-${m//\//_}.log" >&2; die "native build of $m failed (log: $CACHE/build-${m//\//_}.log)"; }
 done
 ln -sfn node_modules "$VSC/node_modules.asar"
 
@@ -85,14 +89,18 @@ log "lib/vscode/extensions: npm install --omit=dev (no scripts)"
 # rebuild it from the folder whose node_modules actually holds it.
 ARGON2_DIR="$(cd "$CS" && node -p "require('path').dirname(require.resolve('argon2/package.json'))")"
 log "code-server: compiling argon2 ($ARGON2_DIR)"
-(cd "$(dirname "$(dirname "$ARGON2_DIR")")" && npm_config_build_from_source=argon2 npm rebuild --ignore-scripts=false --foreground-scripts argon2) \
-  || die "native build of argon2 failed"
+# node-pre-gyp (argon2's installer) with --build-from-source: compile locally,
+# never download the prebuilt binary from GitHub.
+PRE_GYP="$(cd "$ARGON2_DIR" && node -p "require.resolve('@mapbox/node-pre-gyp/bin/node-pre-gyp')")"
+(cd "$ARGON2_DIR" && node "$PRE_GYP" rebuild --build-from-source --nodedir="$NODE_PREFIX" >"$CACHE/build-argon2.log" 2>&1) \
+  || { tail -40 "$CACHE/build-argon2.log" >&2; die "native build of argon2 failed (log: $CACHE/build-argon2.log)"; }
 
-# Verify the native modules really compiled (npm may skip scripts silently).
+# Verify the native modules really compiled and load in this Node.
 check() { compgen -G "$1" >/dev/null || die "missing native module: $1"; }
 check "$VSC/node_modules/@vscode/spdlog/build/Release/*.node"
 check "$VSC/node_modules/node-pty/build/Release/pty.node"
 check "$VSC/node_modules/native-watchdog/build/Release/*.node"
+[ ! -f "$VSC/node_modules/@vscode/deviceid/binding.gyp" ] || check "$VSC/node_modules/@vscode/deviceid/build/Release/*.node"
 [ ! -d "$VSC/node_modules/kerberos" ] || ! command -v krb5-config >/dev/null || check "$VSC/node_modules/kerberos/build/Release/*.node"
 check "$ARGON2_DIR/lib/binding/*/argon2.node"
 # smoke: modules load in this Node

@@ -23,7 +23,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     return work;
   };
   const reportOutcome = async (state: SessionState) => {
-    if (state.status === 'error' || state.status === 'unavailable') await showError(state.error, ctx);
+    // The notification is not awaited: the command completes while the message waits for the user.
+    if (state.status === 'error' || state.status === 'unavailable') void showError(state.error, ctx);
     else if (state.status === 'signedIn' && state.snapshot.rolesError) log.warn(`signed in; role assignments not readable: ${state.snapshot.rolesError.message}`);
   };
 

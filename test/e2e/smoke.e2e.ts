@@ -22,6 +22,7 @@ import {
   treeRows,
   waitForStatusItem,
   waitForTreeRow,
+  workbenchUrl,
   type Browser,
   type CodeServer,
 } from './harness';
@@ -101,6 +102,29 @@ describe('real VS Code harness (code-server + Chromium)', function () {
       const shot = await screenshot(page, 'smoke-fixture.png');
       assert.ok(fs.statSync(shot).size > 10_000, 'screenshot written');
       timed('whole UI test', t0);
+    });
+  });
+
+  describe('UI: fixture loaded with extensionDevelopmentPath (no packaging)', function () {
+    let server: CodeServer | undefined;
+    let browser: Browser | undefined;
+
+    after(async function () {
+      await browser?.close();
+      await server?.stop();
+    });
+
+    it('activates the development extension and runs its command', async function () {
+      const t0 = Date.now();
+      server = await startCodeServer({ folder });
+      browser = await launchBrowser();
+      const { page } = browser;
+      await openWorkbench(page, workbenchUrl(server, { folder, payload: [['extensionDevelopmentPath', FIXTURE]] }));
+      await waitForStatusItem(page, STATUS_ID, { text: 'fixture loaded' });
+      await runCommand(page, 'Fixture: Hello');
+      await waitForStatusItem(page, STATUS_ID, { text: 'fixture ready' });
+      await screenshot(page, 'smoke-devpath.png');
+      timed('whole dev-path UI test', t0);
     });
   });
 

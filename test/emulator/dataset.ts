@@ -132,9 +132,9 @@ interface PlannedAssignment {
   conditional: boolean;
 }
 
+/** Where assignments are minted into: ids come from the same generator, in a fixed order. */
 interface Builder {
   rng: SeededRandom;
-  subscriptionId: string;
   roleGuids: Record<RoleKey, string>;
   adminId: string;
   out: RoleAssignment[];
@@ -208,7 +208,7 @@ export function generateDataset(options: DatasetOptions = {}): Dataset {
   const customRoles = CUSTOM_ROLE_TEMPLATES.map((t) => makeCustomRole(rng, t, scopes, adminId));
   const roleGuids = { ...BUILT_IN_ROLE_IDS, ...Object.fromEntries(CUSTOM_ROLE_TEMPLATES.map((t, i) => [t.key, customRoles[i].name])) } as Record<RoleKey, string>;
 
-  const builder: Builder = { rng, subscriptionId, roleGuids, adminId, out: [] };
+  const builder: Builder = { rng, roleGuids, adminId, out: [] };
   addSystemAssignments(builder, planSystemAssignments(rng, scopes, assignmentCount), systemIdentity.principalId, groups[0].id);
   addUamiAssignments(builder, userAssignedIdentities, scopes);
   addNoiseAssignments(builder, noisePrincipals, groups[1].id, scopes, Math.max(8, Math.ceil(assignmentCount / 10)));
@@ -306,24 +306,25 @@ function makeCustomRole(rng: SeededRandom, t: CustomRoleTemplate, scopes: Datase
 /** Exactly `count` distinct (scope, role) picks: the prelude, then round-robin over scopes, then extra resources. */
 function planSystemAssignments(rng: SeededRandom, scopes: DatasetScopes, count: number): PlannedAssignment[] {
   const picks: PlannedAssignment[] = PRELUDE.slice(0, count).map((p) => ({ scope: scopes[p.kind], role: p.role, viaGroup: p.viaGroup, conditional: p.conditional }));
-  const taken = new Set(picks.map((p) => `${p.scope}|${p.role}`));
-  const candidates = candidatePairs(rng, scopes);
+  const inPrelude = new Set(picks.map((p) => `${p.scope}|${p.role}`));
+  const candidates = candidatePairs(rng, scopes, (scope, role) => inPrelude.has(`${scope}|${role}`));
   while (picks.length < count) {
     const next = candidates.next().value;
-    if (taken.has(`${next.scope}|${next.role}`)) continue;
-    taken.add(`${next.scope}|${next.role}`);
     const i = picks.length;
     picks.push({ ...next, viaGroup: i % 3 === 2, conditional: BLOB_ROLES.includes(next.role) && i % 2 === 0 });
   }
   return picks;
 }
 
-/** Endless (scope, role) pairs: the named scopes interleaved, then storage accounts and key vaults made up on demand. */
-function* candidatePairs(rng: SeededRandom, scopes: DatasetScopes): Generator<{ scope: string; role: RoleKey }, never> {
+/**
+ * Endless distinct (scope, role) pairs: the named scopes interleaved (minus `skip`, the prelude's), then
+ * storage accounts and key vaults made up on demand, which cannot collide with anything before them.
+ */
+function* candidatePairs(rng: SeededRandom, scopes: DatasetScopes, skip: (scope: string, role: RoleKey) => boolean): Generator<{ scope: string; role: RoleKey }, never> {
   const buckets = ROUND_ROBIN_ORDER.map((kind) => rng.shuffle([...ROLE_POOLS[kind]]).map((role) => ({ scope: scopes[kind], role })));
   const longest = Math.max(...buckets.map((b) => b.length));
   for (let i = 0; i < longest; i++) {
-    for (const bucket of buckets) if (i < bucket.length) yield bucket[i];
+    for (const bucket of buckets) if (i < bucket.length && !skip(bucket[i].scope, bucket[i].role)) yield bucket[i];
   }
   const rgId = scopes.resourceGroup;
   for (let k = 0; ; k++) {

@@ -51,7 +51,7 @@ function availableIdentities(ctx: ServiceContext): { system?: AvailableIdentity;
  * IMDS identity selection: an explicit id must match an identity on the VM; with none, the system identity,
  * else the only user-assigned one, else an error.
  */
-export function selectIdentity(ctx: ServiceContext, choice: IdentityChoice): TokenSubject | EmulatorResponse {
+function selectIdentity(ctx: ServiceContext, choice: IdentityChoice): TokenSubject | EmulatorResponse {
   const { system, user } = availableIdentities(ctx);
   const all = system ? [system, ...user] : user;
   const same = (a: string | undefined, b: string | undefined): boolean => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();

@@ -26,7 +26,7 @@ function intFlag(value: string | undefined, name: string): number | undefined {
 }
 
 /** Turn command-line flags into emulator options. */
-export function optionsFromArgs(args: string[]): EmulatorOptions & { stateFile?: string } {
+function optionsFromArgs(args: string[]): EmulatorOptions & { stateFile?: string } {
   const { values } = parseArgs({
     args,
     strict: true,

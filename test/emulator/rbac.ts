@@ -61,7 +61,7 @@ export function scopeContains(dataset: Dataset, outer: string, inner: string): b
 }
 
 /** The principal itself plus every group it is a member of. */
-export function principalAndGroups(dataset: Dataset, principalId: string): Set<string> {
+function principalAndGroups(dataset: Dataset, principalId: string): Set<string> {
   const id = principalId.toLowerCase();
   const ids = new Set([id]);
   for (const g of dataset.groups) if (g.memberIds.some((m) => m.toLowerCase() === id)) ids.add(g.id.toLowerCase());
@@ -100,7 +100,7 @@ function actionPattern(pattern: string): RegExp {
 }
 
 /** Whether a role grants a control-plane action (ABAC conditions only constrain data actions). */
-export function roleGrants(role: RoleDefinition, action: string): boolean {
+function roleGrants(role: RoleDefinition, action: string): boolean {
   return role.properties.permissions.some((p) => p.actions.some((a) => actionPattern(a).test(action)) && !p.notActions.some((a) => actionPattern(a).test(action)));
 }
 

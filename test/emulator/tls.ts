@@ -20,7 +20,7 @@ const run = promisify(execFile);
 const OPENSSL = '/usr/bin/openssl';
 
 /** Names a client may use for the emulator: loopback, the public ARM/Graph hosts of each cloud, a TEST-NET address. */
-export const DEFAULT_TLS_HOSTS: readonly string[] = [
+const DEFAULT_TLS_HOSTS: readonly string[] = [
   'localhost',
   '127.0.0.1',
   'management.azure.com',

@@ -1,0 +1,23 @@
+/**
+ * Mocha runner loaded by the extension host as `extensionTestsPath` (the VS Code test contract: export
+ * `run()`, reject to fail). Bundled to out/integration/index.js; mocha comes from the repo's node_modules.
+ */
+import * as fs from 'node:fs';
+
+export async function run(): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Mocha = require('mocha') as typeof import('mocha');
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
+  mocha.suite.emit('pre-require', globalThis, 'extension.itest', mocha);
+  require('./extension.itest');
+  const results = process.env.VMID_ITEST_RESULTS;
+  await new Promise<void>((resolve, reject) => {
+    const runner = mocha.run((failures) => (failures ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
+    if (results) {
+      const lines: string[] = [];
+      runner.on('pass', (t) => lines.push(`ok - ${t.fullTitle()}`));
+      runner.on('fail', (t, err: Error) => lines.push(`not ok - ${t.fullTitle()}: ${err.message}`));
+      runner.on('end', () => fs.writeFileSync(results, `${lines.join('\n')}\n`));
+    }
+  });
+}
