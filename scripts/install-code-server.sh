@@ -54,6 +54,11 @@ if [ ! -f "$CS/package.json" ] || [ "$(node -p "require('$CS/package.json').vers
 fi
 [ -d "$VSC/out" ] || die "workbench not found at $VSC/out"
 
+# As a dependency, code-server's npm-shrinkwrap.json is not honoured for its
+# transitive deps; install them inside its folder so they are the pinned ones.
+log "code-server: npm install --omit=dev from its npm-shrinkwrap.json (no scripts)"
+(cd "$CS" && npm install --omit=dev --ignore-scripts)
+
 log "lib/vscode: npm install --omit=dev (no scripts)"
 (cd "$VSC" && npm install --omit=dev --ignore-scripts)
 

@@ -170,7 +170,7 @@ function listRoleDefinitions(req: RequestInfo, ctx: ServiceContext, scope: strin
 // azure-rest-api-specs compute 2024-07-01 examples VirtualMachine_Get.json (identity: VirtualMachineIdentity)
 function vmIdentityWire(ctx: ServiceContext): unknown {
   const { dataset, config } = ctx;
-  const uamis = dataset.userAssignedIdentities;
+  const uamis = config.userAssignedAttached ? dataset.userAssignedIdentities : [];
   if (!config.systemAssigned && uamis.length === 0) return undefined;
   const type = [config.systemAssigned ? 'SystemAssigned' : '', uamis.length ? 'UserAssigned' : ''].filter(Boolean).join(', ');
   return {

@@ -38,6 +38,7 @@ export function parseConfigPatch(input: unknown): EmulatorConfigPatch {
     switch (name) {
       case 'systemAssigned':
       case 'graphReadable':
+      case 'userAssignedAttached':
         patch[name] = expectBoolean(value, name);
         break;
       case 'azEnvironment':

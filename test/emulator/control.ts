@@ -2,6 +2,7 @@
  * `/_emulator/…` on every listener, so another process (a VS Code UI test) can steer the emulator:
  * GET state | POST config | POST faults | DELETE faults | GET requests | DELETE requests | GET dataset.
  */
+import { expectedAssignmentsFor } from './dataset';
 import { parseConfigPatch } from './config';
 import type { Dataset, UserAssignedAccess } from './dataset';
 import { isEndpointKey, parseFaultSteps, type FaultStep } from './faults';
@@ -72,6 +73,9 @@ function route(req: RequestInfo, controls: EmulatorControls): EmulatorResponse {
       return { status: 204 };
     case 'GET /_emulator/dataset':
       return json(200, controls.dataset);
+    case 'GET /_emulator/expected-assignments':
+      // What ARM lists for assignedTo('{principalId}') at the subscription (tests compare UIs against it).
+      return json(200, expectedAssignmentsFor(controls.dataset, req.query.principalId ?? controls.dataset.systemIdentity.principalId, 'assignedTo'));
     default:
       return json(404, { error: `no control endpoint ${what}` });
   }

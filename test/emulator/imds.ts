@@ -40,7 +40,7 @@ function lowerResourceGroups(id: string): string {
 function availableIdentities(ctx: ServiceContext): { system?: AvailableIdentity; user: AvailableIdentity[] } {
   const { dataset, config } = ctx;
   const system = config.systemAssigned ? { subject: { ...dataset.systemIdentity, mirid: lowerResourceGroups(dataset.vm.resourceId) } } : undefined;
-  const user = dataset.userAssignedIdentities.map((u) => ({
+  const user = (config.userAssignedAttached ? dataset.userAssignedIdentities : []).map((u) => ({
     subject: { principalId: u.principalId, clientId: u.clientId, mirid: u.resourceId, hostResourceId: dataset.vm.resourceId },
     resourceId: u.resourceId,
   }));

@@ -323,6 +323,7 @@ function initialConfig(dataset: Dataset, options: EmulatorOptions): EmulatorConf
     tokenLifetimeSec: 86399,
     armReadable: {},
     graphReadable: true,
+    userAssignedAttached: true,
   };
   applyConfigPatch(config, {
     ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}),

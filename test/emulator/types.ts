@@ -77,6 +77,8 @@ export interface EmulatorConfig {
   /** Per principal id: force ARM read access on (true) or off (false) regardless of role assignments. */
   armReadable: Record<string, boolean>;
   graphReadable: boolean;
+  /** Whether the VM's user-assigned identities are attached (off = as if removed on the Identity page). */
+  userAssignedAttached: boolean;
 }
 
 export interface EmulatorConfigPatch {
@@ -88,6 +90,7 @@ export interface EmulatorConfigPatch {
   /** Replaces the current map ({} clears every override). */
   armReadable?: Record<string, boolean>;
   graphReadable?: boolean;
+  userAssignedAttached?: boolean;
 }
 
 /** What the service handlers share. */

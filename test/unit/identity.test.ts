@@ -23,7 +23,7 @@ describe('identity client against the emulator', function () {
   beforeEach(() => {
     emu.clearFaults();
     emu.resetLog();
-    emu.configure({ systemAssigned: true, tokenLifetimeSec: 86399 });
+    emu.configure({ systemAssigned: true, userAssignedAttached: true, tokenLifetimeSec: 86399 });
     clock = new FakeClock();
   });
 
@@ -127,6 +127,12 @@ describe('identity client against the emulator', function () {
     emu.resetLog();
     await client({ legacyEndpoint: emu.httpUrl }).getToken(ARM);
     assert.equal(emu.requests.filter((r) => r.endpoint === 'legacy-token').length, 0);
+  });
+
+  it('no identity at all on the VM → identity not found, with the enable-identity fix', async () => {
+    emu.configure({ systemAssigned: false, userAssignedAttached: false });
+    await assert.rejects(client().getToken(ARM), (e: unknown) => isVmIdentityError(e, 'identityNotFound') && e.remedy === 'enableIdentity' && /System assigned to On/.test(e.fix));
+    assert.equal(tokenRequests().length, 1, 'a 400 is not retried');
   });
 
   it('several user-assigned identities and no system one → asks the user to pick', async () => {
