@@ -449,6 +449,12 @@ export async function launchBrowser(opts: { viewport?: { width: number; height: 
       // E2E_CHROMIUM_ARGS: extra flags for debugging, e.g. --log-net-log=/tmp/net.json
       args: [...CHROMIUM_ARGS, ...(process.env.E2E_CHROMIUM_ARGS?.split(/\s+/).filter(Boolean) ?? [])],
       viewport: opts.viewport ?? { width: 1400, height: 900 },
+      // Keep Chromium's config/cache/crashpad files out of $HOME.
+      env: {
+        ...process.env,
+        XDG_CONFIG_HOME: path.join(profile, '.xdg-config'),
+        XDG_CACHE_HOME: path.join(profile, '.xdg-cache'),
+      } as Record<string, string>,
       timeout: 60_000,
     });
   } catch (err) {
@@ -499,7 +505,15 @@ export async function waitForStatusItem(
 ): Promise<string> {
   const timeout = opts.timeout ?? 30_000;
   const item = statusItem(page, id);
-  await item.waitFor({ state: 'visible', timeout });
+  try {
+    await item.waitFor({ state: 'visible', timeout });
+  } catch {
+    const ids = await page
+      .locator('.part.statusbar .statusbar-item[id]')
+      .evaluateAll((els) => els.map((e) => e.id))
+      .catch(() => [] as string[]);
+    throw new Error(`status item [id="${id}"] not visible within ${timeout} ms; present: ${JSON.stringify(ids)}`);
+  }
   if (opts.text === undefined) return (await item.innerText()).trim();
   const want = opts.text;
   let last = '';
@@ -518,7 +532,8 @@ export async function waitForStatusItem(
 
 /** Locator of a status bar item by its full id. */
 export function statusItem(page: Page, id: string): Locator {
-  return page.locator(`[id="${id.toLowerCase()}"]`);
+  // VS Code lower-cases the extension id part but keeps the item id as given.
+  return page.locator(`[id="${id}" i]`);
 }
 
 function escapeRegExp(s: string): string {

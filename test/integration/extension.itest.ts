@@ -127,7 +127,7 @@ describe('VM Identity in the extension host', () => {
       const guidance = items.find((x) => text(x.item).includes('give this identity Reader'));
       assert.ok(guidance, 'guidance node');
       assert.equal(guidance.item.command?.command, 'vscode.open');
-      assert.match(String(guidance.item.command?.arguments?.[0]), /\/users$/);
+      assert.match((guidance.item.command?.arguments?.[0] as vscode.Uri).toString(true), /^https:\/\/portal\.azure\.com\/#@[0-9a-f-]+\/resource\/subscriptions\/.*\/users$/);
       assert.ok(items.some((x) => text(x.item).includes(dataset.systemIdentity.principalId)));
     } finally {
       await emulator('config', { method: 'POST', body: { armReadable: { [dataset.systemIdentity.principalId]: true } } });

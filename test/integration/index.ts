@@ -5,8 +5,9 @@
 import * as fs from 'node:fs';
 
 export async function run(): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Mocha = require('mocha') as typeof import('mocha');
+  // mocha 12's entry is an ES module; Node 20.20 (the extension host's) can require() it.
+  const loaded = require('mocha') as { default?: typeof import('mocha'); Mocha?: typeof import('mocha') } & typeof import('mocha');
+  const Mocha = loaded.Mocha ?? loaded.default ?? loaded;
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
   mocha.suite.emit('pre-require', globalThis, 'extension.itest', mocha);
   require('./extension.itest');

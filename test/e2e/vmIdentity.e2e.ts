@@ -1,0 +1,253 @@
+/**
+ * VM Identity in real VS Code (code-server 4.100.3) driven in Debian's Chromium, inside a private network
+ * namespace with only `lo`. The extension is installed from the packaged .vsix, as a user would, and every
+ * endpoint points at the emulator on loopback. Screenshots go to test-results/ (the good ones are copied
+ * to docs/screenshots/ by `npm run screenshots`).
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { type Emulator, expectedAssignmentsFor, startEmulator } from '../emulator';
+import {
+  type Browser,
+  type CodeServer,
+  PROJECT_ROOT,
+  assertNetworkIsolated,
+  installVsix,
+  launchBrowser,
+  openActivity,
+  openCommandPalette,
+  openWorkbench,
+  pollUntil,
+  runCommand,
+  runExtensionTests,
+  screenshot,
+  startCodeServer,
+  treeRows,
+  waitForNotification,
+  waitForStatusItem,
+  waitForTreeRow,
+  workbenchUrl,
+} from './harness';
+
+const VSIX = path.join(PROJECT_ROOT, 'dist', 'vm-identity.vsix');
+const STATUS = 'vm-identity.vm-identity.vmIdentity.status';
+const SIDEBAR = '.part.sidebar';
+
+function workspaceWithHostileSettings(root: string, uamiClientId: string): string {
+  const folder = path.join(root, 'workspace');
+  fs.mkdirSync(path.join(folder, '.vscode'), { recursive: true });
+  // A workspace trying to redirect the identity: machine-scoped settings must ignore it.
+  fs.writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'vmIdentity.identity': `client_id=${uamiClientId}` }, null, 2));
+  fs.writeFileSync(path.join(folder, 'README.md'), '# A project on the VM\n');
+  return folder;
+}
+
+async function control(emu: Emulator, what: string, body?: unknown, method = 'POST'): Promise<void> {
+  const res = await fetch(`${emu.httpUrl}/_emulator/${what}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  assert.ok(res.ok, `${what}: ${res.status} ${await res.text()}`);
+}
+
+/** Expands every collapsed row of the VM Identity tree (role groups are collapsed by default). */
+async function expandAll(page: Page): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    const collapsed = page.locator(`${SIDEBAR} .monaco-list-row[role="treeitem"][aria-expanded="false"]`);
+    if ((await collapsed.count()) === 0) return;
+    await collapsed.first().click();
+  }
+}
+
+describe('VM Identity in real VS Code', function () {
+  this.timeout(180_000);
+  let tmp: string;
+  let emu: Emulator;
+  let server: CodeServer;
+  let browser: Browser;
+  let page: Page;
+  let folder: string;
+
+  before(async function () {
+    assertNetworkIsolated();
+    assert.ok(fs.existsSync(VSIX), 'dist/vm-identity.vsix exists (npm run package)');
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vmid-e2e-'));
+    emu = await startEmulator({ dataset: { assignments: 12, userAssignedIdentities: 3 }, listen: [{ host: '127.0.0.1', port: 0 }] });
+    folder = workspaceWithHostileSettings(tmp, emu.dataset.userAssignedIdentities[0].clientId);
+    const extensionsDir = path.join(tmp, 'extensions');
+    await installVsix(VSIX, extensionsDir);
+    server = await startCodeServer({
+      folder,
+      extensionsDir,
+      env: { AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl, VM_IDENTITY_ARM_ENDPOINT: emu.httpUrl, VM_IDENTITY_GRAPH_ENDPOINT: emu.httpUrl },
+      settings: { 'vmIdentity.signInAutomatically': false },
+    });
+    browser = await launchBrowser({ viewport: { width: 1400, height: 1000 } });
+    page = browser.page;
+    await openWorkbench(page, workbenchUrl(server, { folder }));
+  });
+
+  after(async function () {
+    await browser?.close();
+    await server?.stop();
+    await emu?.close();
+    if (tmp && !process.env.E2E_KEEP_TMP) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('starts signed out, then signs in from the command palette: status bar, identity, VM and every role', async () => {
+    await waitForStatusItem(page, STATUS, { text: 'signed out', timeout: 60_000 });
+    const palette = await openCommandPalette(page);
+    await palette.fill('>VM Identity');
+    await pollUntil(async () => (await page.locator('.quick-input-widget .monaco-list-row').count()) >= 5);
+    await screenshot(page, 'palette.png');
+    await page.keyboard.press('Escape');
+
+    await runCommand(page, 'VM Identity: Sign in with VM identity');
+    const d = emu.dataset;
+    await waitForStatusItem(page, STATUS, { text: d.vm.name }); // Graph display name of a system identity = VM name
+    await openActivity(page, 'VM Identity');
+    await waitForTreeRow(page, d.systemIdentity.principalId, { scope: SIDEBAR });
+    await expandAll(page);
+    const rows = await treeRows(page, SIDEBAR);
+    const all = rows.join('\n');
+    for (const v of [d.systemIdentity.principalId, d.systemIdentity.clientId, d.tenantId, d.vm.name, d.resourceGroupName, d.subscriptionId, d.vm.location]) {
+      assert.ok(all.includes(v), `the tree shows ${v}`);
+    }
+    const roleName = new Map(d.roleDefinitions.map((r) => [r.name.toLowerCase(), r.properties.roleName]));
+    const expected = expectedAssignmentsFor(d, d.systemIdentity.principalId, 'assignedTo');
+    for (const a of expected) {
+      const label = `${roleName.get(a.roleDefinitionId.split('/').pop()!.toLowerCase())} — ${a.scope.split('/').pop()}`;
+      assert.ok(rows.some((r) => r.includes(label)), `role row "${label}"`);
+    }
+    assert.equal(rows.filter((r) => / — /.test(r)).length, expected.length, 'exactly the expected roles');
+    await page.locator(`[id="${STATUS}"]`).hover();
+    await pollUntil(async () => (await page.locator('.monaco-hover, .workbench-hover').count()) > 0, { timeout: 10_000 }).catch(() => undefined);
+    await screenshot(page, 'signed-in.png');
+    const tokenRequests = emu.requests.filter((r) => r.endpoint === 'imds-token');
+    assert.ok(tokenRequests.length >= 1 && tokenRequests.length <= 2, 'one token for ARM (and one for Graph)');
+  });
+
+  it('the workspace could not redirect the identity (machine-scoped settings)', async () => {
+    const tokenRequests = emu.requests.filter((r) => r.endpoint === 'imds-token');
+    assert.ok(tokenRequests.every((r) => !r.query.client_id), `no client_id from the workspace: ${JSON.stringify(tokenRequests.map((r) => r.query))}`);
+  });
+
+  it('signs out, and signs in again from the welcome view\'s button', async () => {
+    await runCommand(page, 'VM Identity: Sign out');
+    await waitForStatusItem(page, STATUS, { text: 'signed out' });
+    await openActivity(page, 'VM Identity');
+    const button = page.locator(`${SIDEBAR} .welcome-view-content a.monaco-button`, { hasText: 'Sign in with VM identity' });
+    await button.waitFor({ state: 'visible', timeout: 15_000 });
+    await screenshot(page, 'welcome.png');
+    await button.click();
+    await waitForStatusItem(page, STATUS, { text: emu.dataset.vm.name });
+    await waitForTreeRow(page, emu.dataset.systemIdentity.principalId, { scope: SIDEBAR });
+  });
+
+  it('identity turned off → error status and the enable-identity guidance; turned on → Refresh recovers', async () => {
+    await control(emu, 'config', { systemAssigned: false, userAssignedAttached: false });
+    try {
+      emu.resetLog();
+      await runCommand(page, 'VM Identity: Refresh');
+      await waitForStatusItem(page, STATUS, { text: /VM identity: /i });
+      const note = await waitForNotification(page, /System assigned to On/);
+      assert.match(note, /no managed identity/i);
+      await waitForTreeRow(page, /Sign in failed/, { scope: SIDEBAR });
+      await screenshot(page, 'error.png');
+      const asked = emu.requests.filter((r) => r.endpoint === 'imds-token').map((r) => r.query.resource);
+      assert.deepEqual([...asked].sort(), [...new Set(asked)].sort(), `a 400 is not retried: ${JSON.stringify(asked)}`);
+    } finally {
+      await control(emu, 'config', { systemAssigned: true, userAssignedAttached: true });
+    }
+    await page.keyboard.press('Escape');
+    await runCommand(page, 'VM Identity: Refresh');
+    await waitForStatusItem(page, STATUS, { text: emu.dataset.vm.name });
+    await waitForTreeRow(page, emu.dataset.systemIdentity.principalId, { scope: SIDEBAR });
+  });
+
+  it('ARM 403 → the "give this identity Reader" node, identity still shown', async () => {
+    await control(emu, 'config', { armReadable: { [emu.dataset.systemIdentity.principalId]: false } });
+    try {
+      await runCommand(page, 'VM Identity: Refresh');
+      await waitForTreeRow(page, /Cannot read role assignments — give this identity Reader/, { scope: SIDEBAR });
+      await waitForTreeRow(page, /Open access control \(IAM\)/, { scope: SIDEBAR });
+      assert.ok((await treeRows(page, SIDEBAR)).some((r) => r.includes(emu.dataset.systemIdentity.principalId)));
+      await screenshot(page, 'reader-guidance.png');
+    } finally {
+      await control(emu, 'config', { armReadable: {} });
+    }
+  });
+
+  it('selects a user-assigned identity from the VM\'s identities', async () => {
+    await runCommand(page, 'VM Identity: Refresh');
+    await waitForTreeRow(page, / — /, { scope: SIDEBAR }).catch(() => undefined);
+    const u = emu.dataset.userAssignedIdentities[0];
+    await runCommand(page, 'VM Identity: Select identity…');
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: u.name });
+    await row.first().waitFor({ state: 'visible', timeout: 15_000 });
+    await row.first().click();
+    await waitForStatusItem(page, STATUS, { text: u.name });
+    await waitForTreeRow(page, u.principalId, { scope: SIDEBAR });
+    await waitForTreeRow(page, /user-assigned/, { scope: SIDEBAR });
+    const last = emu.requests.filter((r) => r.endpoint === 'imds-token').at(-1)!;
+    assert.equal(last.query.msi_res_id, u.resourceId);
+    await runCommand(page, 'VM Identity: Select identity…');
+    const system = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'System-assigned' });
+    await system.first().waitFor({ state: 'visible' });
+    await system.first().click();
+    await waitForStatusItem(page, STATUS, { text: emu.dataset.vm.name });
+  });
+
+  it('never shows or stores an issued token (log, user data, settings)', async () => {
+    await runCommand(page, 'VM Identity: Show log');
+    const haystack: string[] = [...server.logs];
+    const walk = (dir: string) => {
+      if (!fs.existsSync(dir)) return;
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.isFile() && fs.statSync(p).size < 20_000_000) haystack.push(fs.readFileSync(p, 'latin1'));
+      }
+    };
+    walk(server.userDataDir);
+    walk(path.join(server.tmpDir));
+    const text = haystack.join('\n');
+    assert.ok(text.includes('VM Identity') || text.includes('vmIdentity'), 'the scan sees the extension\'s files');
+    for (const t of emu.issuedTokens) assert.ok(!text.includes(t), 'an issued token was found on disk or in logs');
+  });
+});
+
+describe('VM Identity integration tests in the extension host', function () {
+  this.timeout(180_000);
+  it('pass inside the real extension host', async () => {
+    assertNetworkIsolated();
+    const emu = await startEmulator({ dataset: { assignments: 12 }, listen: [{ host: '127.0.0.1', port: 0 }] });
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vmid-itest-'));
+    try {
+      const folder = workspaceWithHostileSettings(tmp, emu.dataset.userAssignedIdentities[0].clientId);
+      const results = path.join(tmp, 'results.txt');
+      const run = await runExtensionTests({
+        extensionDevelopmentPath: PROJECT_ROOT,
+        extensionTestsPath: path.join(PROJECT_ROOT, 'out', 'integration', 'index.js'),
+        folder,
+        env: {
+          AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl,
+          VM_IDENTITY_ARM_ENDPOINT: emu.httpUrl,
+          VM_IDENTITY_GRAPH_ENDPOINT: emu.httpUrl,
+          VMID_EMULATOR_CONTROL: emu.httpUrl,
+          VMID_ITEST_RESULTS: results,
+        },
+        settings: { 'vmIdentity.signInAutomatically': false },
+        timeout: 150_000,
+      });
+      const summary = fs.existsSync(results) ? fs.readFileSync(results, 'utf8') : '(no results file)';
+      console.log(summary.replace(/^/gm, '      '));
+      assert.equal(run.exitCode, 0, `integration tests failed:\n${summary}\n${run.log.slice(-40).join('\n')}`);
+      assert.match(summary, /^ok - /m);
+      assert.doesNotMatch(summary, /^not ok/m);
+    } finally {
+      await emu.close();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
