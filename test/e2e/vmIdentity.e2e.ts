@@ -50,13 +50,39 @@ async function control(emu: Emulator, what: string, body?: unknown, method = 'PO
   assert.ok(res.ok, `${what}: ${res.status} ${await res.text()}`);
 }
 
-/** Expands every collapsed row of the VM Identity tree (role groups are collapsed by default). */
-async function expandAll(page: Page): Promise<void> {
-  for (let i = 0; i < 20; i++) {
-    const collapsed = page.locator(`${SIDEBAR} .monaco-list-row[role="treeitem"][aria-expanded="false"]`);
-    if ((await collapsed.count()) === 0) return;
-    await collapsed.first().click();
-  }
+/** Runs a command that opens its own quick pick (so the palette does not close): type it, press Enter. */
+async function startPickerCommand(page: Page, title: string): Promise<void> {
+  const input = await openCommandPalette(page);
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await pollUntil(async () => !(await input.inputValue()).startsWith('>'), { timeout: 15_000, message: `${title} did not open its picker` });
+}
+
+/** Drags the sidebar's sash so the IDs are readable in screenshots. */
+async function widenSidebar(page: Page, width: number): Promise<void> {
+  const box = await page.locator(SIDEBAR).boundingBox();
+  if (!box || box.width >= width) return;
+  const x = box.x + box.width;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x - 1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, y, { steps: 8 });
+  await page.mouse.up();
+  await page.mouse.move(box.x + width + 300, y); // off the sash, so it is not highlighted
+}
+
+/** A tree row of the sidebar by its label (VS Code sets aria-label to "<label> <description>"). */
+function row(page: Page, label: string) {
+  return page.locator(`${SIDEBAR} .monaco-list-row[role="treeitem"][aria-label^="${label}"]`).first();
+}
+
+/** Expands (or folds) a row and waits until the tree says so. */
+async function setExpanded(page: Page, label: string, expanded: boolean): Promise<void> {
+  const r = row(page, label);
+  await r.waitFor({ state: 'visible', timeout: 10_000 });
+  if ((await r.getAttribute('aria-expanded')) !== String(expanded)) await r.locator('.monaco-tl-twistie').click();
+  await pollUntil(async () => (await r.getAttribute('aria-expanded')) === String(expanded), { timeout: 10_000, message: `row "${label}" not ${expanded ? 'expanded' : 'folded'}` });
 }
 
 describe('VM Identity in real VS Code', function () {
@@ -82,7 +108,7 @@ describe('VM Identity in real VS Code', function () {
       env: { AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl, VM_IDENTITY_ARM_ENDPOINT: emu.httpUrl, VM_IDENTITY_GRAPH_ENDPOINT: emu.httpUrl },
       settings: { 'vmIdentity.signInAutomatically': false },
     });
-    browser = await launchBrowser({ viewport: { width: 1400, height: 1000 } });
+    browser = await launchBrowser({ viewport: { width: 1400, height: 1100 } });
     page = browser.page;
     await openWorkbench(page, workbenchUrl(server, { folder }));
   });
@@ -107,22 +133,35 @@ describe('VM Identity in real VS Code', function () {
     await waitForStatusItem(page, STATUS, { text: d.vm.name }); // Graph display name of a system identity = VM name
     await openActivity(page, 'VM Identity');
     await waitForTreeRow(page, d.systemIdentity.principalId, { scope: SIDEBAR });
-    await expandAll(page);
-    const rows = await treeRows(page, SIDEBAR);
-    const all = rows.join('\n');
+    await widenSidebar(page, 620);
+    const all = (await treeRows(page, SIDEBAR)).join('\n');
     for (const v of [d.systemIdentity.principalId, d.systemIdentity.clientId, d.tenantId, d.vm.name, d.resourceGroupName, d.subscriptionId, d.vm.location]) {
       assert.ok(all.includes(v), `the tree shows ${v}`);
     }
+    await screenshot(page, 'signed-in.png');
+    // The list is virtualised, so each scope group is unfolded on its own and its rows checked.
     const roleName = new Map(d.roleDefinitions.map((r) => [r.name.toLowerCase(), r.properties.roleName]));
     const expected = expectedAssignmentsFor(d, d.systemIdentity.principalId, 'assignedTo');
-    for (const a of expected) {
-      const label = `${roleName.get(a.roleDefinitionId.split('/').pop()!.toLowerCase())} — ${a.scope.split('/').pop()}`;
-      assert.ok(rows.some((r) => r.includes(label)), `role row "${label}"`);
+    const kindOf = (scope: string) =>
+      scope.startsWith('/providers/') ? 'Management groups' : /^\/subscriptions\/[^/]+$/.test(scope) ? 'Subscription' : /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/i.test(scope) ? 'Resource groups' : 'Resources';
+    await setExpanded(page, 'Identity', false);
+    await setExpanded(page, 'Virtual machine', false);
+    const rows: string[] = [];
+    for (const group of ['Management groups', 'Subscription', 'Resource groups', 'Resources']) {
+      const mine = expected.filter((a) => kindOf(a.scope) === group);
+      if (mine.length === 0) continue;
+      await setExpanded(page, group, true);
+      for (const a of mine) {
+        const label = `${roleName.get(a.roleDefinitionId.split('/').pop()!.toLowerCase())} — ${a.scope.split('/').pop()}`;
+        const seen = await waitForTreeRow(page, label, { scope: SIDEBAR, timeout: 10_000 });
+        rows.push(...seen.filter((r) => r.includes(label)));
+      }
+      if (group === 'Resources') await screenshot(page, 'roles.png');
+      await setExpanded(page, group, false);
     }
-    assert.equal(rows.filter((r) => / — /.test(r)).length, expected.length, 'exactly the expected roles');
-    await page.locator(`[id="${STATUS}"]`).hover();
-    await pollUntil(async () => (await page.locator('.monaco-hover, .workbench-hover').count()) > 0, { timeout: 10_000 }).catch(() => undefined);
-    await screenshot(page, 'signed-in.png');
+    assert.equal(new Set(rows).size, expected.length, 'exactly the expected roles, each once');
+    await setExpanded(page, 'Identity', true);
+    await setExpanded(page, 'Virtual machine', true);
     const tokenRequests = emu.requests.filter((r) => r.endpoint === 'imds-token');
     assert.ok(tokenRequests.length >= 1 && tokenRequests.length <= 2, 'one token for ARM (and one for Graph)');
   });
@@ -182,7 +221,7 @@ describe('VM Identity in real VS Code', function () {
     await runCommand(page, 'VM Identity: Refresh');
     await waitForTreeRow(page, / — /, { scope: SIDEBAR }).catch(() => undefined);
     const u = emu.dataset.userAssignedIdentities[0];
-    await runCommand(page, 'VM Identity: Select identity…');
+    await startPickerCommand(page, 'VM Identity: Select identity…');
     const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: u.name });
     await row.first().waitFor({ state: 'visible', timeout: 15_000 });
     await row.first().click();
@@ -191,7 +230,7 @@ describe('VM Identity in real VS Code', function () {
     await waitForTreeRow(page, /user-assigned/, { scope: SIDEBAR });
     const last = emu.requests.filter((r) => r.endpoint === 'imds-token').at(-1)!;
     assert.equal(last.query.msi_res_id, u.resourceId);
-    await runCommand(page, 'VM Identity: Select identity…');
+    await startPickerCommand(page, 'VM Identity: Select identity…');
     const system = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'System-assigned' });
     await system.first().waitFor({ state: 'visible' });
     await system.first().click();
