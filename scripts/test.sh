@@ -42,7 +42,7 @@ stage "real VS Code: install code-server 4.100.3 and Chromium if missing"
 npm run --silent setup:vscode || exit 1
 
 stage "real VS Code: integration (extension host) and UI (Chromium) suites, network namespace with only lo"
-run_mocha e2e bash scripts/netns-run.sh npx mocha --config test/e2e/.mocharc.json test/e2e/smoke.e2e.ts test/e2e/vmIdentity.e2e.ts
+run_mocha e2e bash scripts/netns-run.sh npx mocha --config test/e2e/.mocharc.json test/e2e/smoke.e2e.ts test/e2e/vmIdentity.e2e.ts test/e2e/demo.e2e.ts
 
 echo
 echo "$passed passed, $failed failed"
