@@ -18,6 +18,7 @@ export interface VmIdentityApi {
 }
 
 export function activate(context: vscode.ExtensionContext): VmIdentityApi {
+  const started = performance.now();
   const channel = vscode.window.createOutputChannel('VM Identity', { log: true });
   const logger = redacting(channel);
   const settings = readSettings();
@@ -68,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): VmIdentityApi {
     context.subscriptions.push({ dispose: () => clearTimeout(timer) });
   }
 
+  logger.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
   return {
     get state() {
       return session.state;
