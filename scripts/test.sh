@@ -6,6 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 LOG_DIR="test-results"
 mkdir -p "$LOG_DIR"
+rm -f "$LOG_DIR/cases.jsonl" "$LOG_DIR/network-cases.json"
 passed=0
 failed=0
 status=0
@@ -43,6 +44,9 @@ npm run --silent setup:vscode || exit 1
 
 stage "real VS Code: integration (extension host) and UI (Chromium) suites, network namespace with only lo"
 run_mocha e2e bash scripts/netns-run.sh npx mocha --config test/e2e/.mocharc.json test/e2e/smoke.e2e.ts test/e2e/vmIdentity.e2e.ts test/e2e/demo.e2e.ts
+
+stage "docs/TESTING.md from the recorded cases"
+node scripts/testing-doc.js || status=1
 
 echo
 echo "$passed passed, $failed failed"

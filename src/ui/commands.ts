@@ -26,6 +26,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     // The notification is not awaited: the command completes while the message waits for the user.
     if (state.status === 'error' || state.status === 'unavailable') void showError(state.error, ctx);
     else if (state.status === 'signedIn' && state.snapshot.rolesError) log.warn(`signed in; role assignments not readable: ${state.snapshot.rolesError.message}`);
+    else if (state.status === 'signedIn') {
+      const { roles, stats } = state.snapshot;
+      log.info(`signed in: ${roles?.length ?? 0} role assignments (${stats.rolePages} pages) in ${stats.ms} ms`);
+    }
   };
 
   return [

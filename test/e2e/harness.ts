@@ -179,6 +179,8 @@ export interface StartCodeServerOptions {
   port?: number;
   /** Ms to wait for "HTTP server listening on" (default 30 s). */
   startTimeout?: number;
+  /** Leave workspace trust on (default: --disable-workspace-trust). */
+  workspaceTrust?: boolean;
 }
 
 export interface CodeServer {
@@ -265,7 +267,7 @@ export async function startCodeServer(opts: StartCodeServerOptions): Promise<Cod
     '--extensions-dir', extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     opts.folder,
   ];

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { type Emulator, expectedAssignmentsFor, startEmulator } from '../emulator';
+import { recordCase } from '../support/cases';
 import {
   type Browser,
   type CodeServer,
@@ -168,7 +169,8 @@ describe('VM Identity in real VS Code', function () {
 
   it('the workspace could not redirect the identity (machine-scoped settings)', async () => {
     const tokenRequests = emu.requests.filter((r) => r.endpoint === 'imds-token');
-    assert.ok(tokenRequests.every((r) => !r.query.client_id), `no client_id from the workspace: ${JSON.stringify(tokenRequests.map((r) => r.query))}`);
+    assert.ok(tokenRequests.length > 0 && tokenRequests.every((r) => !r.query.client_id), `no client_id from the workspace: ${JSON.stringify(tokenRequests.map((r) => r.query))}`);
+    recordCase({ area: 'security (real VS Code)', name: 'trusted workspace .vscode/settings.json sets vmIdentity.identity to another identity', expected: 'ignored (machine scope)', observed: `${tokenRequests.length} token requests, none with client_id`, pass: true });
   });
 
   it('signs out, and signs in again from the welcome view\'s button', async () => {
@@ -237,22 +239,68 @@ describe('VM Identity in real VS Code', function () {
     await waitForStatusItem(page, STATUS, { text: emu.dataset.vm.name });
   });
 
-  it('never shows or stores an issued token (log, user data, settings)', async () => {
+  it('never shows or stores an issued token (output channel, code-server logs, user data, globalStorage, settings)', async () => {
     await runCommand(page, 'VM Identity: Show log');
-    const haystack: string[] = [...server.logs];
+    // Monaco renders spaces as U+00A0, hence \s in the pattern.
+    await pollUntil(async () => (await page.locator('.monaco-editor .view-lines', { hasText: /GET\s\S+roleAssignments\s200/ }).count()) > 0, { timeout: 15_000, message: 'the VM Identity log is shown' });
+    const files: string[] = [];
     const walk = (dir: string) => {
       if (!fs.existsSync(dir)) return;
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
         const p = path.join(dir, e.name);
         if (e.isDirectory()) walk(p);
-        else if (e.isFile() && fs.statSync(p).size < 20_000_000) haystack.push(fs.readFileSync(p, 'latin1'));
+        else if (e.isFile() && fs.statSync(p).size < 50_000_000) files.push(p);
       }
     };
     walk(server.userDataDir);
-    walk(path.join(server.tmpDir));
-    const text = haystack.join('\n');
-    assert.ok(text.includes('VM Identity') || text.includes('vmIdentity'), 'the scan sees the extension\'s files');
-    for (const t of emu.issuedTokens) assert.ok(!text.includes(t), 'an issued token was found on disk or in logs');
+    walk(server.extensionsDir);
+    walk(folder);
+    const channel = files.find((f) => f.endsWith(path.join('vm-identity.vm-identity', 'VM Identity.log')));
+    assert.ok(channel, 'the output channel\'s log file is among the scanned files');
+    assert.match(fs.readFileSync(channel, 'utf8'), /GET .*roleAssignments 200/);
+    const haystack = [...server.logs, ...files.map((f) => fs.readFileSync(f, 'latin1'))].join('\n');
+    const tokens = emu.issuedTokens;
+    assert.ok(tokens.length >= 4, `tokens were issued during the run (${tokens.length})`);
+    // Whole tokens, and their payload and signature parts on their own (a truncated copy still leaks).
+    const needles = tokens.flatMap((t) => [t, ...t.split('.').slice(1).filter((p) => p.length >= 16)]);
+    const found = needles.filter((n) => haystack.includes(n));
+    assert.deepEqual(found.map((n) => n.slice(0, 12)), [], 'an issued token (or part of one) was found');
+    recordCase({ area: 'security (real VS Code)', name: 'scan of output channel, code-server logs, user data, globalStorage, extensions, workspace for issued tokens', expected: 'no token or token part anywhere', observed: `${tokens.length} tokens × 3 parts searched in ${files.length} files + logs: none found`, pass: true });
+  });
+});
+
+describe('VM Identity in an untrusted workspace', function () {
+  this.timeout(180_000);
+  it('still signs in (declared "limited"), and the workspace cannot choose the identity', async () => {
+    assertNetworkIsolated();
+    const emu = await startEmulator({ dataset: { assignments: 12 }, listen: [{ host: '127.0.0.1', port: 0 }] });
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vmid-untrusted-'));
+    let server: CodeServer | undefined;
+    let b: Browser | undefined;
+    try {
+      const folder = workspaceWithHostileSettings(tmp, emu.dataset.userAssignedIdentities[0].clientId);
+      const extensionsDir = path.join(tmp, 'extensions');
+      await installVsix(VSIX, extensionsDir);
+      server = await startCodeServer({
+        folder,
+        extensionsDir,
+        workspaceTrust: true,
+        env: { AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl, VM_IDENTITY_ARM_ENDPOINT: emu.httpUrl, VM_IDENTITY_GRAPH_ENDPOINT: emu.httpUrl },
+        settings: { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' },
+      });
+      b = await launchBrowser();
+      await openWorkbench(b.page, workbenchUrl(server, { folder }));
+      await b.page.locator('.monaco-workbench .workspace-trust-banner, .monaco-workbench [aria-label*="Restricted Mode" i]').first().waitFor({ state: 'attached', timeout: 30_000 });
+      await waitForStatusItem(b.page, STATUS, { text: emu.dataset.vm.name, timeout: 60_000 });
+      const asked = emu.requests.filter((r) => r.endpoint === 'imds-token');
+      assert.ok(asked.length > 0 && asked.every((r) => !r.query.client_id), `the system identity, not the workspace's: ${JSON.stringify(asked.map((r) => r.query))}`);
+      recordCase({ area: 'security (real VS Code)', name: 'untrusted workspace whose .vscode/settings.json sets vmIdentity.identity', expected: 'Restricted Mode; extension works (limited); workspace value ignored', observed: `signed in as the system identity; ${asked.length} token requests, none with client_id`, pass: true });
+    } finally {
+      await b?.close();
+      await server?.stop();
+      await emu.close();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
 

@@ -275,7 +275,9 @@ class RunningEmulator implements Emulator, EmulatorControls {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse, baseUrl: string): Promise<void> {
-    const url = new URL(req.url ?? '/', baseUrl);
+    // A request-target starting with '//' is a path, not a protocol-relative URL: the SDKs send
+    // `{host}/{id}` with ids that begin with '/' (e.g. roleDefinitions.getById), and ARM accepts them.
+    const url = new URL((req.url ?? '/').replace(/^\/{2,}/, '/'), baseUrl);
     const path = safeDecode(url.pathname);
     const route = classifyRoute(path);
     const info: RequestInfo = {

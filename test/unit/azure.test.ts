@@ -8,6 +8,7 @@ import { IdentityService, type RoleAssignmentDetail } from '../../src/azure';
 import { ManagedIdentityClient, isVmIdentityError } from '../../src/identity';
 import { FakeClock } from '../support/fakeClock';
 import { startRecordingServer } from '../support/recordingProxy';
+import { recordCase } from '../support/cases';
 
 function expectedFor(emu: Emulator, principalId: string) {
   const roleName = new Map(emu.dataset.roleDefinitions.map((d) => [d.name.toLowerCase(), d.properties.roleName]));
@@ -91,9 +92,55 @@ describe('the ARM client: guards, errors and clouds', function () {
       const s = await service().snapshot(undefined, { roles: true });
       assert.ok(isVmIdentityError(s.rolesError, 'unsafeEndpoint'), String(s.rolesError));
       assert.deepEqual(evil.requests, []);
+      recordCase({ area: 'attack', name: 'nextLink to another host', expected: 'refused, no token sent', observed: `${s.rolesError!.message}; other host received ${evil.requests.length} requests`, pass: true });
     } finally {
       await evil.close();
     }
+  });
+
+  it('never follows a redirect with the token', async () => {
+    const evil = await startRecordingServer();
+    try {
+      emu.fault('arm-role-assignments', [{ status: 302, headers: { location: `${evil.url}/steal` }, body: '' }] as never);
+      const s = await service().snapshot(undefined, { roles: true });
+      assert.ok(isVmIdentityError(s.rolesError, 'serviceError'), String(s.rolesError));
+      assert.match(s.rolesError!.message, /302/);
+      assert.deepEqual(evil.requests, []);
+      recordCase({ area: 'attack', name: 'ARM answers 302 to another host', expected: 'not followed, token stays', observed: `${s.rolesError!.message}; other host received ${evil.requests.length} requests`, pass: true });
+    } finally {
+      await evil.close();
+    }
+  });
+
+  it('a role definition id or VM resource id naming another host gets no token', async () => {
+    const evil = await startRecordingServer();
+    try {
+      const d = emu.dataset;
+      const evilId = `//${new URL(evil.url).host}/providers/Microsoft.Authorization/roleDefinitions/00000000-0000-0000-0000-00000000beef`;
+      emu.fault('arm-role-assignments', [
+        { status: 200, body: { value: [{ id: `/subscriptions/${d.subscriptionId}/providers/Microsoft.Authorization/roleAssignments/a1`, name: 'a1', properties: { scope: `/subscriptions/${d.subscriptionId}`, roleDefinitionId: evilId, principalId: d.systemIdentity.principalId, principalType: 'ServicePrincipal' } }] } },
+      ] as never);
+      emu.fault('imds-instance', [
+        { status: 200, body: { compute: { name: d.vm.name, resourceGroupName: d.resourceGroupName, subscriptionId: d.subscriptionId, location: 'x', azEnvironment: 'AzurePublicCloud', resourceId: `//${new URL(evil.url).host}/steal` } } },
+      ] as never);
+      const s = await service().snapshot(undefined, { roles: true, vmIdentityBlock: true });
+      assert.equal(s.roles!.length, 1);
+      assert.equal(s.roles![0].roleName, '00000000-0000-0000-0000-00000000beef', 'unnamed, not fetched from the other host');
+      assert.ok(isVmIdentityError(s.vmIdentityBlockError, 'unsafeEndpoint'), String(s.vmIdentityBlockError));
+      assert.deepEqual(evil.requests, []);
+      recordCase({ area: 'attack', name: 'role definition id / VM resource id pointing at another host', expected: 'refused before sending', observed: `${s.vmIdentityBlockError!.message}; other host received ${evil.requests.length} requests`, pass: true });
+    } finally {
+      await evil.close();
+    }
+  });
+
+  it('an unknown or hostile azEnvironment falls back to the public cloud\'s hosts', async () => {
+    emu.configure({ azEnvironment: 'AzurePublicCloud' });
+    emu.fault('imds-instance', [{ status: 200, body: { compute: { name: 'vm', subscriptionId: emu.dataset.subscriptionId, resourceGroupName: 'rg', azEnvironment: 'https://evil.example/' } } }] as never);
+    const s = await service({ VM_IDENTITY_ARM_ENDPOINT: '', VM_IDENTITY_GRAPH_ENDPOINT: '' }).snapshot(undefined, {});
+    assert.equal(s.cloud.name, 'AzurePublicCloud');
+    assert.equal(s.endpoints.arm, 'https://management.azure.com');
+    recordCase({ area: 'attack', name: 'instance metadata names an unknown cloud', expected: 'public cloud hosts only', observed: `ARM ${s.endpoints.arm}`, pass: true });
   });
 
   it('stops a nextLink loop', async () => {

@@ -7,6 +7,7 @@ import { type Emulator, startEmulator } from '../emulator';
 import { type ErrorKind, type IdentitySelector, ManagedIdentityClient, SYSTEM_ASSIGNED, isVmIdentityError, directTransport } from '../../src/identity';
 import { FakeClock } from '../support/fakeClock';
 import { closedPort } from '../support/recordingProxy';
+import { recordCase } from '../support/cases';
 
 const ARM = 'https://management.azure.com/';
 
@@ -91,6 +92,13 @@ describe('identity client against the emulator', function () {
       }
       assert.equal(tokenRequests().length, c.requests);
       if (c.sleeps) assert.deepEqual(clock.sleeps, c.sleeps);
+      recordCase({
+        area: 'identity endpoint (client, real HTTP)',
+        name: c.name,
+        expected: c.outcome === 'ok' ? 'token' : `${c.outcome} error`,
+        observed: `${'ok' in result ? 'token' : `${(result.error as { kind: string }).kind}: ${(result.error as Error).message}`} after ${c.requests} request(s)${clock.sleeps.length ? `, waits ${clock.sleeps.map((ms) => `${ms / 1000} s`).join(', ')}` : ''}`,
+        pass: true,
+      });
     });
   }
 
