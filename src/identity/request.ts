@@ -58,14 +58,14 @@ export async function sendWithRetry(ctx: SendContext, request: TokenRequest): Pr
         signal: ctx.signal,
       });
       outcome = { type: 'status', status: response.status, retryAfterMs: parseRetryAfter(response.headers, ctx.clock.now()) };
-      ctx.logger.debug(`${where} → ${response.status} in ${ctx.clock.now() - t0} ms (attempt ${attempt})`);
+      ctx.logger.info(`${where} ${response.status} ${ctx.clock.now() - t0} ms${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
     } catch (e) {
       if (!(e instanceof TransportError)) throw e;
       failure = e;
       if (e.failure === 'aborted') throw cancelled();
       if (e.failure === 'tooLarge') throw malformedResponse(where, 'the body is larger than 1 MB');
       outcome = e.failure === 'unreachable' || e.failure === 'connectTimeout' ? { type: 'unreachable' } : e.failure === 'responseTimeout' ? { type: 'timeout' } : { type: 'reset' };
-      ctx.logger.debug(`${where} → ${e.failure} (${e.message}) after ${ctx.clock.now() - t0} ms (attempt ${attempt})`);
+      ctx.logger.info(`${where} failed: ${e.failure} (${e.message}) ${ctx.clock.now() - t0} ms${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
     }
     const now = ctx.clock.now();
     const decision = decideRetry(ctx.policy, outcome, state, now);

@@ -180,6 +180,8 @@ describe('CLI (spawned)', function () {
     const run = await cli(['roles', '--verbose'], env);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /GET 127\.0\.0\.1:\d+\/subscriptions\/.*roleAssignments 200 \d+ ms/);
+    assert.match(run.stderr, /GET 127\.0\.0\.1:\d+\/metadata\/identity\/oauth2\/token 200 \d+ ms/);
+    assert.match(run.stderr, /GET 127\.0\.0\.1:\d+\/metadata\/instance 200 \d+ ms/);
     noSecrets(run);
     assert.ok(!/Bearer\s+ey/.test(run.stderr));
   });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { decodeClaims, parseExpiresOn, parseTokenResponse, parseSelector, selectorFrom, isVmIdentityError, EXPIRY_MARGIN_MS } from '../../src/identity';
+import { redact, decodeClaims, parseExpiresOn, parseTokenResponse, parseSelector, selectorFrom, isVmIdentityError, EXPIRY_MARGIN_MS } from '../../src/identity';
 import { cloudFor, scopeKind, viaOf, parseInstanceMetadata, portalLink } from '../../src/azure';
 
 const NOW = Date.UTC(2026, 10, 29, 12, 0, 0);
@@ -142,4 +142,21 @@ describe('clouds, scopes and instance metadata', () => {
     assert.throws(() => parseInstanceMetadata('<html>', 'x'), (e: unknown) => isVmIdentityError(e, 'malformedResponse'));
     assert.throws(() => parseInstanceMetadata('{"network":{}}', 'x'), (e: unknown) => isVmIdentityError(e, 'malformedResponse'));
   });
+});
+
+describe('log redaction', () => {
+  const token = jwt({ oid: 'o', tid: 't' });
+  const cases: Array<[string, string]> = [
+    [`Authorization: Bearer ${token}`, 'Authorization: Bearer <redacted>'],
+    [`authorization=bearer abc.def-ghi`, 'authorization=bearer <redacted>'],
+    [`body {"access_token":"${token}","expires_in":"3599"}`, 'body {"access_token":"<redacted>","expires_in":"3599"}'],
+    [`a bare ${token} in text`, 'a bare <redacted-jwt> in text'],
+    ['GET management.azure.com/subscriptions/s 200 12 ms', 'GET management.azure.com/subscriptions/s 200 12 ms'],
+  ];
+  for (const [input, expected] of cases) {
+    it(`redacts: ${expected}`, () => {
+      assert.equal(redact(input), expected);
+      assert.ok(!redact(input).includes(token));
+    });
+  }
 });
