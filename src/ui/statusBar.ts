@@ -9,7 +9,7 @@ export class StatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private readonly subscription: { dispose(): void };
 
-  constructor(private readonly session: Session) {
+  constructor(session: Session) {
     this.item = vscode.window.createStatusBarItem(STATUS_ITEM_ID, vscode.StatusBarAlignment.Left, 50);
     this.item.name = 'VM Identity';
     this.subscription = session.onDidChange((s) => this.render(s));

@@ -256,7 +256,7 @@ function subscriptionWire(ctx: ServiceContext): unknown {
 }
 
 /** A principal sees the subscriptions it holds any role in (at, above or below the subscription). */
-function subscriptions(req: RequestInfo, ctx: ServiceContext, oid: string, subscriptionId: string | undefined): EmulatorResponse {
+function subscriptions(ctx: ServiceContext, oid: string, subscriptionId: string | undefined): EmulatorResponse {
   const visible = forcedAccess(ctx, oid) ?? hasAnyAssignment(ctx.dataset, oid, ctx.dataset.scopes.subscription);
   if (subscriptionId === undefined) {
     const value = visible ? [subscriptionWire(ctx)] : [];
@@ -277,7 +277,7 @@ function dispatch(target: Exclude<ArmTarget, { endpoint: 'arm-other' }>, req: Re
     case 'arm-vm':
       return getVm(req, ctx, oid);
     case 'arm-subscriptions':
-      return subscriptions(req, ctx, oid, target.subscriptionId);
+      return subscriptions(ctx, oid, target.subscriptionId);
   }
 }
 
