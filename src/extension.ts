@@ -35,9 +35,12 @@ export function activate(context: vscode.ExtensionContext): VmIdentityApi {
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
   const setContext = (s: SessionState) => void vscode.commands.executeCommand('setContext', 'vmIdentity.state', s.status);
   setContext(session.state);
+  let message: string | undefined;
   const stateSubscription = session.onDidChange((s) => {
     setContext(s);
-    view.message = s.status === 'signedIn' && s.refreshing ? 'Refreshing…' : undefined;
+    // Each assignment is a view update, and VS Code spaces those 200 ms apart (see tree.ts): assign changes only.
+    const next = s.status === 'signedIn' && s.refreshing ? 'Refreshing…' : undefined;
+    if (next !== message) view.message = message = next;
   });
 
   context.subscriptions.push(

@@ -47,9 +47,13 @@ export class ArmClient {
     private readonly armBase: string,
   ) {}
 
-  /** Every item of a paged ARM list, following `nextLink` only within the same ARM origin. */
-  async listAll(first: URL, token: string, signal?: AbortSignal, onPage?: (items: unknown[]) => void): Promise<unknown[]> {
-    const items: unknown[] = [];
+  /**
+   * Every item of a paged ARM list, following `nextLink` only within the same ARM origin. With `parse`, each
+   * page is parsed as it arrives (items it returns undefined for are dropped), so the raw JSON of earlier
+   * pages can be collected while later ones load.
+   */
+  async listAll<T = unknown>(first: URL, token: string, signal?: AbortSignal, onPage?: (items: unknown[]) => void, parse = (item: unknown) => item as T | undefined): Promise<T[]> {
+    const items: T[] = [];
     const seen = new Set<string>();
     let next: URL | undefined = first;
     while (next) {
@@ -57,7 +61,10 @@ export class ArmClient {
       seen.add(next.href);
       const { json } = await this.http.getJson(next, token, signal);
       if (!isRecord(json) || !Array.isArray(json.value)) throw malformedResponse(`GET ${next.host}${next.pathname}`, 'it has no value array');
-      items.push(...json.value);
+      for (const raw of json.value) {
+        const item = parse(raw);
+        if (item !== undefined) items.push(item);
+      }
       onPage?.(json.value);
       next = this.nextLinkOf(json, first);
     }
@@ -167,7 +174,7 @@ export function parseRoleDefinition(item: unknown): RoleDefinition | undefined {
 
 /** The GUID at the end of a role definition id; the same role has different ids at different scopes. */
 export function roleDefinitionGuid(roleDefinitionId: string): string {
-  return (roleDefinitionId.split('/').pop() ?? roleDefinitionId).toLowerCase();
+  return roleDefinitionId.slice(roleDefinitionId.lastIndexOf('/') + 1).toLowerCase();
 }
 
 function str(v: unknown): string | undefined {

@@ -104,8 +104,9 @@ export class AzureHttp {
             ? ({ type: 'timeout' } as const)
             : ({ type: 'reset' } as const)
           : ({ type: 'status', status: result.status, retryAfterMs: parseRetryAfter(result.headers, clock.now()) } as const);
-      // ARM answers 404 for things that do not exist; unlike IMDS it is final.
-      const decision = outcome.type === 'status' && outcome.status === 404 ? { retry: false as const } : decideRetry(policy, outcome, state, clock.now());
+      // ARM answers 404 for things that do not exist; unlike IMDS it is final. So is an untrusted certificate.
+      const final = (outcome.type === 'status' && outcome.status === 404) || (result instanceof TransportFailure && result.kind === 'untrusted');
+      const decision = final ? { retry: false as const } : decideRetry(policy, outcome, state, clock.now());
       if (decision.retry) {
         logger.info(`${where}: retrying in ${decision.delayMs} ms (${decision.reason})`);
         state = nextState(state, outcome, clock.now());
@@ -117,6 +118,13 @@ export class AzureHttp {
       if (result instanceof TransportFailure) {
         if (result.kind === 'timeout') throw timedOut(where, this.timeoutMs);
         if (result.kind === 'tooLarge') throw malformedResponse(where, 'the body is too large');
+        if (result.kind === 'untrusted') {
+          throw new VmIdentityError('serviceError', `${url.host} presented a TLS certificate this machine does not trust (${result.message}).`, {
+            fix: "If a proxy or firewall inspects HTTPS, add its CA certificate to the operating system's trust store (VS Code reads that store; the CLI also honours NODE_EXTRA_CA_CERTS).",
+            remedy: 'checkProxy',
+            where,
+          });
+        }
         throw new VmIdentityError('serviceError', `${url.host} could not be reached: ${result.message}.`, {
           fix: 'Check the network connection and proxy settings (http.proxy / HTTPS_PROXY) for Azure Resource Manager.',
           remedy: 'checkProxy',
@@ -186,7 +194,7 @@ export class AzureHttp {
         req.destroy();
         reject(new TransportFailure('timeout', `no answer within ${this.timeoutMs} ms`));
       });
-      req.on('error', (e: NodeJS.ErrnoException) => reject(new TransportFailure('reset', e.code ?? e.message)));
+      req.on('error', (e: NodeJS.ErrnoException) => reject(new TransportFailure(e.code && UNTRUSTED_CERT_CODES.has(e.code) ? 'untrusted' : 'reset', e.code ?? e.message)));
       req.end();
     });
   }
@@ -198,9 +206,24 @@ interface RawResponse {
   body: Buffer;
 }
 
+/** Node/OpenSSL verification failures: the same certificate fails again, so they are not retried. */
+const UNTRUSTED_CERT_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_REVOKED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 class TransportFailure extends Error {
   constructor(
-    readonly kind: 'timeout' | 'reset' | 'tooLarge',
+    readonly kind: 'timeout' | 'reset' | 'tooLarge' | 'untrusted',
     message: string,
   ) {
     super(message);

@@ -89,11 +89,12 @@ export class RoleDefinitionResolver {
   }
 
   describe(assignments: RoleAssignment[], principalId: string): RoleAssignmentDetail[] {
-    const views = assignments.map((a): RoleAssignmentDetail => {
-      const def = this.known.get(roleDefinitionGuid(a.roleDefinitionId));
-      return {
+    const keyed = assignments.map((a) => {
+      const guid = roleDefinitionGuid(a.roleDefinitionId);
+      const def = this.known.get(guid);
+      const detail: RoleAssignmentDetail = {
         id: a.id,
-        roleName: def?.roleName ?? roleDefinitionGuid(a.roleDefinitionId),
+        roleName: def?.roleName ?? guid,
         roleType: def?.roleType ?? 'Unknown',
         roleDefinitionId: a.roleDefinitionId,
         scope: a.scope,
@@ -105,16 +106,33 @@ export class RoleDefinitionResolver {
         roleDescription: def?.description ?? '',
         description: a.description,
       };
+      return { detail, scope: a.scope.toLowerCase() };
     });
-    return views.sort(compareAssignments);
+    // The order of compareAssignments, with each scope lower-cased once instead of at every comparison.
+    const { compare } = collator();
+    keyed.sort((x, y) => compare(x.scope, y.scope) || compare(x.detail.roleName, y.detail.roleName) || compare(x.detail.id, y.detail.id));
+    return keyed.map((k) => k.detail);
   }
 }
 
+let defaultCollator: Intl.Collator | undefined;
+
+/** The comparison String.prototype.localeCompare makes (default locale and options), built once. */
+function collator(): Intl.Collator {
+  return (defaultCollator ??= new Intl.Collator());
+}
+
+/**
+ * Builds the collator describe() sorts with. The first Intl object of a process costs a few ms of CPU (ICU
+ * loads its data), better spent while waiting for the next page of assignments than after the last one.
+ */
+export function prepareSorting(): void {
+  collator();
+}
+
 export function compareAssignments(a: RoleAssignmentView, b: RoleAssignmentView): number {
-  const s = a.scope.toLowerCase().localeCompare(b.scope.toLowerCase());
-  if (s !== 0) return s;
-  const r = a.roleName.localeCompare(b.roleName);
-  return r !== 0 ? r : a.id.localeCompare(b.id);
+  const { compare } = collator();
+  return compare(a.scope.toLowerCase(), b.scope.toLowerCase()) || compare(a.roleName, b.roleName) || compare(a.id, b.id);
 }
 
 /** The JSON shape of `roles --json` (no UI-only fields). */

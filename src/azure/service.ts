@@ -33,7 +33,7 @@ import { type AzureEndpoints, resolveEndpoints } from './endpoints';
 import { getServicePrincipal } from './graph';
 import { type AgentFor, AzureHttp } from './http';
 import { type InstanceMetadata, getInstanceMetadata } from './instanceMetadata';
-import { type RoleAssignmentDetail, RoleDefinitionResolver } from './roles';
+import { type RoleAssignmentDetail, RoleDefinitionResolver, prepareSorting } from './roles';
 
 export interface IdentityServiceOptions {
   identityClient: ManagedIdentityClient;
@@ -128,7 +128,10 @@ export class IdentityService {
   }
 
   instanceMetadata(signal?: AbortSignal): Promise<InstanceMetadata> {
-    return getInstanceMetadata({ host: imdsHost(this.env), transport: this.transport, clock: this.clock, logger: this.logger }, signal);
+    // Same time limits as the token (vmIdentity.timeoutSeconds): sign-in waits for both, so a hanging IMDS
+    // must not hold the time-out message back for the metadata's own ~47 s of attempts.
+    const timeouts = this.options.identityClient.currentTimeouts;
+    return getInstanceMetadata({ host: imdsHost(this.env), transport: this.transport, clock: this.clock, logger: this.logger, timeouts }, signal);
   }
 
   async snapshot(selector: IdentitySelector = SYSTEM_ASSIGNED, include: Include = {}, signal?: AbortSignal, forceRefresh = false): Promise<Snapshot> {
@@ -261,9 +264,11 @@ export class IdentityService {
           (e) => this.logger.warn(`role definitions of ${scope} could not be listed: ${asError(e).message}`),
         );
     let pages = 0;
-    const assignmentsP = arm.listAll(arm.roleAssignmentsUrl(subscriptionId, principalId, 'assignedTo'), token, signal, () => pages++);
-    const [raw] = await Promise.all([assignmentsP, definitionsP]);
-    const assignments = raw.map(parseRoleAssignment).filter((a): a is NonNullable<typeof a> => a !== undefined);
+    const onPage = () => {
+      if (pages++ === 0) setImmediate(prepareSorting); // after the request for the next page has gone out
+    };
+    const assignmentsP = arm.listAll(arm.roleAssignmentsUrl(subscriptionId, principalId, 'assignedTo'), token, signal, onPage, parseRoleAssignment);
+    const [assignments] = await Promise.all([assignmentsP, definitionsP]);
     snapshot.stats.rolePages = pages;
     snapshot.stats.roleDefinitionLookups = await this.resolver.fillMissing(
       arm,

@@ -49,3 +49,17 @@ export function rolesText(roles: RoleAssignmentDetail[]): string {
     ['ROLE', 'VIA', 'SCOPE', ''],
   );
 }
+
+/**
+ * Writes exactly `JSON.stringify(items.map(map), null, 2)` and a newline, a slice of items at a time and
+ * waiting for `write` when it returns a promise, so a list of tens of thousands of role assignments never
+ * becomes one huge string (nor a queue of buffers for a slow reader) in memory.
+ */
+export async function writeJsonArray<T>(write: (s: string) => void | Promise<void>, items: readonly T[], map: (item: T) => unknown, slice = 500): Promise<void> {
+  if (items.length === 0) return write('[]\n');
+  for (let i = 0; i < items.length; i += slice) {
+    // A slice stringified as an array is "[\n" + its items, indented and joined as in the whole + "\n]".
+    const part = JSON.stringify(items.slice(i, i + slice).map(map), null, 2).slice(2, -2);
+    await write(`${i === 0 ? '[\n' : ',\n'}${part}${i + slice >= items.length ? '\n]\n' : ''}`);
+  }
+}

@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { IdentityService, toView } from '../azure';
 import { type IdentitySelector, type Logger, ManagedIdentityClient, SYSTEM_ASSIGNED, SelectorError, VmIdentityError, isVmIdentityError, selectorFrom } from '../identity';
-import { rolesText, whoamiJson, whoamiText } from './format';
+import { rolesText, whoamiJson, whoamiText, writeJsonArray } from './format';
 import { proxyAgents } from './proxy';
 
 const USAGE = `Usage: vm-identity <command> [options]
@@ -33,7 +33,8 @@ export const EXIT = { ok: 0, other: 1, usage: 2, unavailable: 3, denied: 4 } as 
 class UsageError extends Error {}
 
 export interface CliIo {
-  stdout: (s: string) => void;
+  /** When it returns a promise, nothing more is written until it settles (a slow reader on a pipe). */
+  stdout: (s: string) => void | Promise<void>;
   stderr: (s: string) => void;
   env: NodeJS.ProcessEnv;
 }
@@ -89,7 +90,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const snapshot = await service.snapshot(selector, { roles: true });
     if (snapshot.rolesError) throw snapshot.rolesError;
     const roles = snapshot.roles ?? [];
-    io.stdout(values.json ? `${JSON.stringify(roles.map(toView), null, 2)}\n` : `${rolesText(roles)}\n`);
+    if (values.json) await writeJsonArray(io.stdout, roles, toView);
+    else io.stdout(`${rolesText(roles)}\n`);
     return EXIT.ok;
   } catch (e) {
     return report(e, io);
@@ -142,8 +144,20 @@ function stderrLogger(io: CliIo): Logger {
   return { trace: () => {}, debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
 }
 
+/** Writes to stdout; when Node buffers the data (stdout is a socket or a full pipe), waits until it drains. */
+function writeStdout(s: string): void | Promise<void> {
+  if (process.stdout.write(s)) return;
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      process.stdout.off('drain', done).off('close', done).off('error', done);
+      resolve();
+    };
+    process.stdout.on('drain', done).on('close', done).on('error', done);
+  });
+}
+
 if (require.main === module) {
-  run(process.argv.slice(2), { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), env: process.env }).then(
+  run(process.argv.slice(2), { stdout: writeStdout, stderr: (s) => process.stderr.write(s), env: process.env }).then(
     (code) => {
       process.exitCode = code;
     },

@@ -3,7 +3,6 @@
  * them from process.env the way curl does). The identity endpoints never get here: they use the direct transport.
  */
 import type * as http from 'node:http';
-import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
 
 export function proxyAgents(): (url: URL) => http.Agent | undefined {
@@ -13,7 +12,11 @@ export function proxyAgents(): (url: URL) => http.Agent | undefined {
     const proxy = getProxyForUrl(url.href);
     if (!proxy) return undefined;
     let agent = agents.get(proxy);
-    if (!agent) agents.set(proxy, (agent = new HttpsProxyAgent(proxy)));
+    if (!agent) {
+      // Loaded only when a proxy is in use: with its dependencies it costs milliseconds at every start.
+      const { HttpsProxyAgent } = require('https-proxy-agent') as typeof import('https-proxy-agent');
+      agents.set(proxy, (agent = new HttpsProxyAgent(proxy)));
+    }
     return agent;
   };
 }

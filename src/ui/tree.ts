@@ -28,11 +28,20 @@ const SCOPE_LABEL: Record<ScopeKind, string> = {
 };
 const VIA_LABEL = { direct: 'direct', group: 'via group', inherited: 'inherited' } as const;
 
+/**
+ * VS Code applies a view's changes at most once per 200 ms (the first one at once, later ones 200 ms after
+ * the last: extHostTreeViews debounces onDidChangeTreeData and message changes together). A "Signing in…"
+ * node shown at once would hold the signed-in tree back by up to 200 ms, so it appears only when signing in
+ * takes longer than this; until then the view keeps what it showed, under its progress bar.
+ */
+export const SIGNING_IN_NODE_DELAY_MS = 1000;
+
 export class IdentityTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: { dispose(): void };
   private roots: Node[] = [];
+  private signingInTimer?: NodeJS.Timeout;
 
   constructor(session: Session) {
     this.subscription = session.onDidChange((s) => this.update(s));
@@ -40,6 +49,15 @@ export class IdentityTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   }
 
   private update(state: SessionState): void {
+    clearTimeout(this.signingInTimer);
+    if (state.status === 'signingIn') {
+      this.signingInTimer = setTimeout(() => this.show(state), SIGNING_IN_NODE_DELAY_MS);
+      return;
+    }
+    this.show(state);
+  }
+
+  private show(state: SessionState): void {
     this.roots = rootsFor(state);
     this.changed.fire(undefined);
   }
@@ -53,7 +71,13 @@ export class IdentityTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     return toTreeItem(node);
   }
 
+  resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
+    if (node.kind === 'assignment') item.tooltip = assignmentTooltip(node.assignment);
+    return item;
+  }
+
   dispose(): void {
+    clearTimeout(this.signingInTimer);
     this.subscription.dispose();
     this.changed.dispose();
   }
@@ -154,7 +178,11 @@ function roleNodes(s: Snapshot): Node[] {
     ];
   }
   const byKind = new Map<ScopeKind, RoleAssignmentDetail[]>();
-  for (const r of roles) byKind.set(r.scopeKind, [...(byKind.get(r.scopeKind) ?? []), r]);
+  for (const r of roles) {
+    const group = byKind.get(r.scopeKind);
+    if (group) group.push(r);
+    else byKind.set(r.scopeKind, [r]);
+  }
   return SCOPE_ORDER.filter((k) => byKind.has(k)).map(
     (k): Node => ({
       kind: 'group',
@@ -217,12 +245,7 @@ export function toTreeItem(node: Node): vscode.TreeItem {
       item.description = VIA_LABEL[a.via] + (a.condition ? ' · condition' : '');
       item.iconPath = new vscode.ThemeIcon(a.via === 'group' ? 'organization' : a.via === 'inherited' ? 'arrow-down' : 'key');
       item.contextValue = 'roleAssignment copyable portal';
-      const md = new vscode.MarkdownString(undefined, true);
-      md.appendMarkdown(`**${a.roleName}** (${a.roleType === 'CustomRole' ? 'custom role' : 'built-in role'})\n\n`);
-      if (a.roleDescription) md.appendText(`${a.roleDescription}\n\n`);
-      md.appendMarkdown(`Scope: \`${a.scope}\`  \nAssigned: ${VIA_LABEL[a.via]}${a.via === 'group' ? ` (group ${a.principalId})` : ''}`);
-      if (a.condition) md.appendMarkdown('\n\nCondition:\n').appendCodeblock(a.condition, 'text');
-      item.tooltip = md;
+      // The tooltip comes from resolveTreeItem, on hover: a group may hold thousands of rows.
       return item;
     }
     case 'message': {
@@ -235,6 +258,16 @@ export function toTreeItem(node: Node): vscode.TreeItem {
       return item;
     }
   }
+}
+
+/** The hover of a role assignment row (Markdown: role, description, scope, how it is assigned, condition). */
+export function assignmentTooltip(a: RoleAssignmentDetail): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**${a.roleName}** (${a.roleType === 'CustomRole' ? 'custom role' : 'built-in role'})\n\n`);
+  if (a.roleDescription) md.appendText(`${a.roleDescription}\n\n`);
+  md.appendMarkdown(`Scope: \`${a.scope}\`  \nAssigned: ${VIA_LABEL[a.via]}${a.via === 'group' ? ` (group ${a.principalId})` : ''}`);
+  if (a.condition) md.appendMarkdown('\n\nCondition:\n').appendCodeblock(a.condition, 'text');
+  return md;
 }
 
 function field(id: string, label: string, value: string, extra: { copy?: string; link?: string; tooltip?: string } = {}): Node {
