@@ -10,3 +10,8 @@ export function formatExpiry(epochMs: number, now = Date.now()): string {
   if (minutes < 120) return `${when} (in ${minutes} min)`;
   return `${when} (in ${Math.round(minutes / 60)} h)`;
 }
+
+/** Escapes Markdown, for names and descriptions that come from Azure and go into a MarkdownString. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
+}

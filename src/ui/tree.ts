@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { RoleAssignmentDetail, ScopeKind, Snapshot } from '../azure';
 import type { VmIdentityError } from '../identity';
 import type { Session, SessionState } from '../session/session';
-import { formatExpiry } from './format';
+import { escapeMarkdown, formatExpiry } from './format';
 
 export const VIEW_ID = 'vmIdentity.view';
 
@@ -263,9 +263,9 @@ export function toTreeItem(node: Node): vscode.TreeItem {
 /** The hover of a role assignment row (Markdown: role, description, scope, how it is assigned, condition). */
 export function assignmentTooltip(a: RoleAssignmentDetail): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**${a.roleName}** (${a.roleType === 'CustomRole' ? 'custom role' : 'built-in role'})\n\n`);
+  md.appendMarkdown(`**${escapeMarkdown(a.roleName)}** (${a.roleType === 'CustomRole' ? 'custom role' : 'built-in role'})\n\n`);
   if (a.roleDescription) md.appendText(`${a.roleDescription}\n\n`);
-  md.appendMarkdown(`Scope: \`${a.scope}\`  \nAssigned: ${VIA_LABEL[a.via]}${a.via === 'group' ? ` (group ${a.principalId})` : ''}`);
+  md.appendMarkdown('Scope: ').appendText(a.scope).appendMarkdown(`  \nAssigned: ${VIA_LABEL[a.via]}${a.via === 'group' ? ` (group ${escapeMarkdown(a.principalId)})` : ''}`);
   if (a.condition) md.appendMarkdown('\n\nCondition:\n').appendCodeblock(a.condition, 'text');
   return md;
 }
