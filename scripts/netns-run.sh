@@ -71,7 +71,8 @@ done
 # Host names for the namespace only: never touch the host's /etc/hosts.
 if [ "$setup" = "1" ] && [ -n "${NETNS_HOSTS:-}" ]; then
   mntns="$(readlink /proc/self/ns/mnt)"
-  if [ -z "${VMID_HOST_MNTNS:-}" ] || [ "$mntns" = "$VMID_HOST_MNTNS" ]; then
+  parent_mntns="$(readlink "/proc/$PPID/ns/mnt" 2>/dev/null || true)"
+  if [ -z "${VMID_HOST_MNTNS:-}" ] || [ "$mntns" = "$VMID_HOST_MNTNS" ] || [ -z "$parent_mntns" ] || [ "$mntns" = "$parent_mntns" ]; then
     echo "netns-run: refusing to bind-mount /etc/hosts: not in a private mount namespace ($mntns)" >&2
     exit 1
   fi

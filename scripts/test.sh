@@ -42,8 +42,11 @@ echo "dist/vm-identity.vsix: $size bytes"
 stage "real VS Code: install code-server 4.100.3 and Chromium if missing"
 npm run --silent setup:vscode || exit 1
 
+# network.e2e.ts (shipped defaults, no endpoint overrides) builds its realistic network inside this namespace:
+# 169.254.169.254 and 192.0.2.10 on lo, the Azure host names in a hosts file bind-mounted in the private mount
+# namespace only, and the emulator's test CA in the namespace's OS bundle.
 stage "real VS Code: integration (extension host) and UI (Chromium) suites, network namespace with only lo"
-run_mocha e2e bash scripts/netns-run.sh npx mocha --config test/e2e/.mocharc.json test/e2e/smoke.e2e.ts test/e2e/vmIdentity.e2e.ts test/e2e/demo.e2e.ts
+run_mocha e2e bash scripts/netns-run.sh npx mocha --config test/e2e/.mocharc.json test/e2e/smoke.e2e.ts test/e2e/vmIdentity.e2e.ts test/e2e/demo.e2e.ts test/e2e/network.e2e.ts
 
 stage "docs/TESTING.md from the recorded cases"
 node scripts/testing-doc.js || status=1

@@ -122,6 +122,11 @@ export class ManagedIdentityClient {
     return this.cache.get(key, () => this.fetchToken(resource, identity, options.signal), options.forceRefresh);
   }
 
+  /** The time limits in force (instance metadata, fetched beside the token, keeps to the same bound). */
+  get currentTimeouts(): Timeouts {
+    return { ...this.timeouts };
+  }
+
   /** Changes the time limits for the next requests (a setting changed). */
   setTimeouts(timeouts: Partial<Timeouts>): void {
     this.timeouts = { ...this.timeouts, ...timeouts };

@@ -1,7 +1,7 @@
 /** The status bar indicator: a small class owning its item and its subscription to the session. */
 import * as vscode from 'vscode';
 import type { Session, SessionState } from '../session/session';
-import { formatExpiry, shortId } from './format';
+import { escapeMarkdown as escape, formatExpiry, shortId } from './format';
 
 export const STATUS_ITEM_ID = 'vmIdentity.status';
 
@@ -62,10 +62,10 @@ export class StatusBar implements vscode.Disposable {
 }
 
 function short(text: string): string {
-  const first = text.split(/[.:(]/)[0].trim();
+  // Messages about a request start with it ("GET 169.254.169.254/metadata/… did not answer within 5 s."):
+  // the status bar has room for what happened, the tooltip says where. Only a sentence's period ends it,
+  // not the dots of an address.
+  const what = text.replace(/^(GET|POST) \S+\s+/, '');
+  const first = what.split(/\.(?=\s|$)|[:(]/)[0].trim();
   return first.length > 40 ? `${first.slice(0, 39)}…` : first;
-}
-
-function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

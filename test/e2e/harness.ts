@@ -137,12 +137,15 @@ export async function freePort(): Promise<number> {
 }
 
 /** Environment for code-server: the caller's, minus anything that could make it
- * talk to another VS Code instance or a proxy, plus isolated XDG dirs. */
-function codeServerEnv(tmp: string, extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
+ * talk to another VS Code instance or a proxy (and minus names matching `unset`),
+ * plus isolated XDG dirs. Proxy variables given in `extra` are kept: that is how
+ * a test names a proxy (HTTPS_PROXY/HTTP_PROXY) for code-server on purpose. */
+function codeServerEnv(tmp: string, extra: Record<string, string> | undefined, unset?: RegExp): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of Object.keys(env)) {
     if (/^(VSCODE_|ELECTRON_|CODE_SERVER_|npm_)/i.test(k)) delete env[k];
     if (/^(http_proxy|https_proxy|all_proxy|no_proxy)$/i.test(k)) delete env[k];
+    if (unset?.test(k)) delete env[k];
   }
   delete env.PASSWORD;
   delete env.HASHED_PASSWORD;
@@ -171,8 +174,11 @@ export interface StartCodeServerOptions {
   extensionsDir?: string;
   /** Defaults to a fresh temp dir. */
   userDataDir?: string;
-  /** Extra environment for code-server (inherited by the extension host). */
+  /** Extra environment for code-server (inherited by the extension host). Applied after the
+   * inherited proxy variables are cleared, so HTTPS_PROXY/HTTP_PROXY/NO_PROXY given here are used. */
   env?: Record<string, string>;
+  /** Inherited variables to drop as well (e.g. /^(AZURE_|VM_IDENTITY_)/ for shipped defaults). */
+  unsetEnv?: RegExp;
   /** Merged over DEFAULT_SETTINGS into <userDataDir>/User/settings.json. */
   settings?: Record<string, unknown>;
   /** Defaults to a free port. */
@@ -274,7 +280,7 @@ export async function startCodeServer(opts: StartCodeServerOptions): Promise<Cod
   const logs: string[] = [];
   const proc = spawn(process.execPath, args, {
     cwd: tmpDir,
-    env: codeServerEnv(tmpDir, opts.env),
+    env: codeServerEnv(tmpDir, opts.env, opts.unsetEnv),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // own process group, so stop() reaches every child
   });
