@@ -18,6 +18,7 @@ import type { Page } from 'playwright-core';
 import { expectedAssignmentsFor } from '../emulator';
 import type { LoggedRequest } from '../emulator';
 import { type RecordingProxy, startRecordingProxy } from '../support/recordingProxy';
+import { recordCase } from '../support/cases';
 import {
   type Browser,
   type CodeServer,
@@ -184,6 +185,15 @@ describe('Shipped defaults under a realistic network (no endpoint overrides)', f
   });
 
   after(async function () {
+    if (scanned.servers > 0) {
+      recordCase({
+        area: 'security (real VS Code)',
+        name: 'realistic-network suite: every code-server\'s logs and user data (incl. globalStorage, settings, output channel logs) scanned for issued tokens',
+        expected: 'no token or token part anywhere',
+        observed: `${box.emu.issuedTokens.length} tokens × 3 parts searched in ${scanned.servers} code-servers (${scanned.files} files + logs): none found`,
+        pass: true,
+      });
+    }
     await browser?.close();
     await settingsProxy?.close();
     await envProxy?.close();
@@ -198,6 +208,32 @@ describe('Shipped defaults under a realistic network (no endpoint overrides)', f
     const d = box.emu.dataset;
     return expectedAssignmentsFor(d, d.systemIdentity.principalId, 'assignedTo');
   };
+
+  /** Token parts searched so far; every code-server of this suite is scanned before it stops. */
+  const scanned = { servers: 0, files: 0 };
+
+  /** Fails if an issued token (or its payload or signature alone) is in the server's logs or user data. */
+  async function scanForTokensAndStop(server: CodeServer | undefined): Promise<void> {
+    if (!server) return;
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      if (!fs.existsSync(dir)) return;
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.isFile() && fs.statSync(p).size < 50_000_000) files.push(p);
+      }
+    };
+    walk(server.userDataDir);
+    const contents = files.map((f) => fs.readFileSync(f, 'latin1')); // stop() removes the user data
+    await server.stop();
+    const haystack = [...server.logs, ...contents].join('\n');
+    assert.ok(files.some((f) => f.endsWith('VM Identity.log')), 'the output channel\'s log is among the scanned files');
+    const needles = box.emu.issuedTokens.flatMap((t) => [t, ...t.split('.').slice(1).filter((x) => x.length >= 16)]);
+    assert.deepEqual(needles.filter((n) => haystack.includes(n)).map((n) => n.slice(0, 12)), [], 'an issued token (or part of one) was found');
+    scanned.servers++;
+    scanned.files += files.length;
+  }
 
   /** Starts code-server with the shipped defaults (no overrides), opens the workbench in the shared browser. */
   async function openVsCode(opts: { env?: Record<string, string>; settings?: Record<string, unknown> } = {}): Promise<{ server: CodeServer; page: Page; folder: string }> {
@@ -376,7 +412,7 @@ describe('Shipped defaults under a realistic network (no endpoint overrides)', f
   describe('VS Code: test CA only in NODE_EXTRA_CA_CERTS', function () {
     let server: CodeServer | undefined;
     after(async () => {
-      await server?.stop();
+      await scanForTokensAndStop(server);
       box.trustCaInSystemStore(true);
     });
 
@@ -423,7 +459,7 @@ describe('Shipped defaults under a realistic network (no endpoint overrides)', f
     });
     after(async () => {
       if (page) await screenshot(page, 'network-last.png').catch(() => undefined);
-      await server?.stop();
+      await scanForTokensAndStop(server);
     });
     afterEach(async function () {
       box.emu.clearFaults();
@@ -722,7 +758,7 @@ describe('Shipped defaults under a realistic network (no endpoint overrides)', f
   for (const variant of proxyVariants) {
     describe(`VS Code behind a proxy: ${variant.name}`, function () {
       let server: CodeServer | undefined;
-      after(async () => server?.stop());
+      after(async () => scanForTokensAndStop(server));
 
       it('IMDS never reaches the proxy; ARM and Graph go through it and succeed', async () => {
         await cases.run(
