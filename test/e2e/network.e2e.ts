@@ -10,7 +10,6 @@
  * Each case records what it observed in test-results/network-cases.json (networkCases.ts).
  */
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,6 +18,7 @@ import { expectedAssignmentsFor } from '../emulator';
 import type { LoggedRequest } from '../emulator';
 import { type RecordingProxy, startRecordingProxy } from '../support/recordingProxy';
 import { recordCase } from '../support/cases';
+import { CLI, type CliRun, spawnCli } from '../support/spawnCli';
 import {
   type Browser,
   type CodeServer,
@@ -45,7 +45,6 @@ import { AZURE_ADDRESS, IMDS_ADDRESS, type NetworkBox, OVERRIDE_ENV, assertPriva
 
 /** VMID_E2E_VSIX: another build to run the suite against (e.g. a mutant, to see that a case catches it). */
 const VSIX = process.env.VMID_E2E_VSIX ? path.resolve(process.env.VMID_E2E_VSIX) : path.join(PROJECT_ROOT, 'dist', 'vm-identity.vsix');
-const CLI = path.join(PROJECT_ROOT, 'dist', 'cli.js');
 const STATUS = 'vm-identity.vm-identity.vmIdentity.status';
 const SIDEBAR = '.part.sidebar';
 const IMDS_LISTENER = `http://${IMDS_ADDRESS}:80`;
@@ -62,23 +61,9 @@ const cases = new CaseLog();
 
 // ------------------------------------------------------------------ helpers
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs dist/cli.js as a user would (async: the emulator lives in this process). */
+/** Runs dist/cli.js as a user would, with the shipped defaults' environment (async: the emulator lives in this process). */
 function cli(box: NetworkBox, args: string[], extraEnv: Record<string, string> = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: box.productEnv({ NODE_EXTRA_CA_CERTS: box.caCertPath, ...extraEnv }), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return spawnCli(args, box.productEnv({ NODE_EXTRA_CA_CERTS: box.caCertPath, ...extraEnv }));
 }
 
 function since(requests: readonly LoggedRequest[], seq: number): LoggedRequest[] {

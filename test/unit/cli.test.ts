@@ -3,31 +3,17 @@
  * (IMDS over http, ARM/Graph over TLS trusted through NODE_EXTRA_CA_CERTS), asserting output and exit codes.
  */
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { type Emulator, expectedAssignmentsFor, startEmulator } from '../emulator';
 import { closedPort, startRecordingProxy } from '../support/recordingProxy';
+import { CLI, type CliRun, spawnCli } from '../support/spawnCli';
 
-const CLI = path.resolve(__dirname, '../../dist/cli.js');
+type Run = CliRun;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
+/** The CLI with this process's environment minus anything that names an endpoint or a proxy, plus `env`. */
 function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?_proxy|no_proxy|AZURE_|IDENTITY_|MSI_|IMDS_|VM_IDENTITY_)/i.test(k)));
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?_proxy|no_proxy|AZURE_|IDENTITY_|MSI_|IMDS_|VM_IDENTITY_)/i.test(k)));
+  return spawnCli(args, { ...clean, ...env });
 }
 
 describe('CLI (spawned)', function () {
