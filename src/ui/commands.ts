@@ -118,7 +118,15 @@ async function pickIdentity(session: Session): Promise<IdentitySelector | undefi
     { label: '$(edit) Enter an object (principal) ID…', enter: 'objectId' },
     { label: '$(edit) Enter a resource ID…', enter: 'resourceId' },
   );
-  const placeHolder = uamis.length || !snapshot ? 'Which managed identity should VM Identity use?' : snapshot.vmIdentityBlockError ? 'The VM\'s identities are not readable (give the identity Reader on the VM); enter an ID' : 'Pick an identity or enter an ID';
+  const state = session.state;
+  const severalUnnamed = (state.status === 'error' || state.status === 'unavailable') && state.error.kind === 'multipleIdentities';
+  const placeHolder = severalUnnamed
+    ? 'This VM has several user-assigned identities: enter the client ID of one (Azure portal → the VM → Security → Identity → User assigned)'
+    : uamis.length || !snapshot
+      ? 'Which managed identity should VM Identity use?'
+      : snapshot.vmIdentityBlockError
+        ? "The VM's identities are not readable (give the identity Reader on the VM); enter an ID"
+        : 'Pick an identity or enter an ID';
   const pick = await vscode.window.showQuickPick(items, { title: 'Select identity', placeHolder, matchOnDetail: true });
   if (!pick) return undefined;
   if (pick.selector) return pick.selector;
