@@ -239,6 +239,33 @@ describe('VM Identity in real VS Code', function () {
     await waitForStatusItem(page, STATUS, { text: emu.dataset.vm.name });
   });
 
+  it('several user-assigned identities and no system one → the notification\'s "Select identity" → enter a client ID → signed in', async () => {
+    const u = emu.dataset.userAssignedIdentities[1];
+    await control(emu, 'config', { systemAssigned: false });
+    try {
+      await runCommand(page, 'VM Identity: Refresh');
+      await waitForNotification(page, /several user-assigned identities/);
+      const button = page.locator('.notifications-toasts .notification-toast a.monaco-button', { hasText: 'Select identity' });
+      await button.first().click();
+      const quickInput = page.locator('.quick-input-widget .quick-input-box input');
+      await pollUntil(async () => (await quickInput.getAttribute('placeholder'))?.includes('enter the client ID') ?? false, { timeout: 15_000, message: 'the picker explains where a client ID is found' });
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Enter a client ID' }).first().click();
+      await quickInput.fill('not-a-guid');
+      await page.locator('.quick-input-widget .quick-input-message', { hasText: 'not a GUID' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      await quickInput.fill(u.clientId);
+      await page.keyboard.press('Enter');
+      await waitForStatusItem(page, STATUS, { text: u.name });
+      await waitForTreeRow(page, u.principalId, { scope: SIDEBAR });
+      assert.equal(emu.requests.filter((r) => r.endpoint === 'imds-token').at(-1)!.query.client_id, u.clientId);
+      recordCase({ area: 'identity endpoint (real VS Code)', name: 'several user-assigned identities, no system one', expected: 'notification offers Select identity; a typed client ID is validated and used', observed: `signed in as ${u.name} with client_id ${u.clientId}`, pass: true });
+    } finally {
+      await control(emu, 'config', { systemAssigned: true });
+    }
+    await startPickerCommand(page, 'VM Identity: Select identity…');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'System-assigned' }).first().click();
+    await waitForStatusItem(page, STATUS, { text: emu.dataset.vm.name });
+  });
+
   it('never shows or stores an issued token (output channel, code-server logs, user data, globalStorage, settings)', async () => {
     await runCommand(page, 'VM Identity: Show log');
     // Monaco renders spaces as U+00A0, hence \s in the pattern.
