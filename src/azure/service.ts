@@ -150,10 +150,14 @@ export class IdentityService {
     const metadata = metadataR.status === 'fulfilled' ? metadataR.value : undefined;
     const cloud = metadata ? cloudFor(metadata.azEnvironment) : guess;
     const vm = metadata ? toVmInfo(metadata, cloud) : undefined;
-    if (tokenR.status === 'rejected') throw this.explainTokenFailure(tokenR.reason, vm, cloud);
-    let armToken: IssuedToken = tokenR.value;
+    let armToken: IssuedToken;
     let graphToken = graphTokenP;
-    if (cloud !== guess) {
+    if (cloud === guess) {
+      if (tokenR.status === 'rejected') throw this.explainTokenFailure(tokenR.reason, vm, cloud);
+      armToken = tokenR.value;
+    } else {
+      // The guess was wrong (a sovereign cloud, the first time): whatever the token for the guessed audience
+      // did, ask for one for this cloud's ARM.
       this.logger.info(`this VM is in ${cloud.name}; asking for a token for ${cloud.armResource}`);
       armToken = await client.getToken(cloud.armResource, { identity: selector, signal, forceRefresh }).catch((e) => {
         throw this.explainTokenFailure(e, vm, cloud);

@@ -198,6 +198,18 @@ describe('the ARM client: guards, errors and clouds', function () {
     assert.equal(s.endpoints.arm, emu.httpUrl, 'the override still applies');
   });
 
+  it('a sovereign cloud where the guessed (public) audience is refused still signs in', async () => {
+    emu.configure({ azEnvironment: 'AzureUSGovernmentCloud' });
+    emu.fault('imds-token', [{ status: 400, body: { error: 'invalid_resource', error_description: 'AADSTS500011: resource principal not found' } }] as never);
+    const s = await service().snapshot(undefined, { roles: true });
+    assert.equal(s.identity.token.resource, 'https://management.usgovcloudapi.net/');
+    assert.ok(s.roles!.length > 0);
+    assert.deepEqual(emu.requests.filter((r) => r.endpoint === 'imds-token').map((r) => [r.query.resource, r.status]), [
+      ['https://management.azure.com/', 400],
+      ['https://management.usgovcloudapi.net/', 200],
+    ]);
+  });
+
   it('without an override, ARM is the cloud\'s own https host', async () => {
     const s = await service({ VM_IDENTITY_ARM_ENDPOINT: '', VM_IDENTITY_GRAPH_ENDPOINT: '' }).snapshot(undefined, {});
     assert.equal(s.endpoints.arm, 'https://management.azure.com');
