@@ -22,7 +22,12 @@ export function activate(context: vscode.ExtensionContext): VmIdentityApi {
   const channel = vscode.window.createOutputChannel('VM Identity', { log: true });
   const logger = redacting(channel);
   const settings = readSettings();
-  if (settings.identityProblem) logger.warn(settings.identityProblem);
+  const reportSettingProblem = (problem: string | undefined) => {
+    if (!problem) return;
+    logger.warn(problem);
+    void vscode.window.showWarningMessage(problem, 'Select identity…').then((c) => c && vscode.commands.executeCommand('vmIdentity.selectIdentity'));
+  };
+  reportSettingProblem(settings.identityProblem);
 
   // No agentFor: inside VS Code, ARM/Graph go through the `https` that VS Code patched with its proxy
   // settings; the identity endpoints use their own direct transport.
@@ -54,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): VmIdentityApi {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SECTION)) return;
       const next = readSettings();
-      if (next.identityProblem) logger.warn(next.identityProblem);
+      if (e.affectsConfiguration(`${SECTION}.identity`)) reportSettingProblem(next.identityProblem);
       identityClient.setTimeouts({ deadlineMs: next.timeoutMs });
       if (e.affectsConfiguration(`${SECTION}.showDisplayName`)) session.setInclude({ roles: true, vmIdentityBlock: true, displayName: next.showDisplayName });
       if (e.affectsConfiguration(`${SECTION}.identity`)) {
