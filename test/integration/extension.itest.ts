@@ -112,7 +112,7 @@ describe('VM Identity in the extension host', () => {
     assert.equal(new Set(ids).size, ids.length, 'tree item ids are unique');
   });
 
-  it('sets the context key the welcome views depend on', async () => {
+  it('sign out forgets the identity and empties the tree (the welcome view shows; the UI suite clicks its button)', async () => {
     await vscode.commands.executeCommand('vmIdentity.signOut');
     assert.equal(api.state.status, 'signedOut');
     assert.deepEqual(rootsFor(api.state), [], 'an empty tree lets the welcome view show');
