@@ -12,6 +12,7 @@ import {
   type Transport,
   describeRequest,
   isRecord,
+  parseJsonBody,
   malformedResponse,
   sendWithRetry,
   serviceError,
@@ -64,12 +65,7 @@ export async function getInstanceMetadata(deps: InstanceMetadataDeps, signal?: A
 }
 
 export function parseInstanceMetadata(body: Buffer | string, where: string): InstanceMetadata {
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString());
-  } catch {
-    throw malformedResponse(where, 'the body is not JSON');
-  }
+  const json = parseJsonBody(body, where);
   const compute = isRecord(json) ? json.compute : undefined;
   if (!isRecord(compute)) throw malformedResponse(where, 'it has no compute section');
   const s = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');

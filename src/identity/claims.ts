@@ -6,7 +6,7 @@
  */
 import { jwtDecode } from 'jwt-decode';
 import { VmIdentityError } from './errors';
-import { isRecord } from './tokenResponse';
+import { isRecord } from './json';
 
 export type IdentityType = 'SystemAssigned' | 'UserAssigned';
 

@@ -28,7 +28,8 @@ import { detectSource } from './sources/detect';
 import { createImdsSource } from './sources/imds';
 import { LEGACY_DEFAULT_ENDPOINT, createLegacySource } from './sources/legacy';
 import { type IdentitySource, type TokenRequest, UnsupportedSelectorError } from './sources/source';
-import { type AccessToken, MAX_TOKEN_RESPONSE_BYTES, isRecord, parseTokenResponse } from './tokenResponse';
+import { isRecord } from './json';
+import { type AccessToken, MAX_TOKEN_RESPONSE_BYTES, parseTokenResponse } from './tokenResponse';
 import { type Transport, type TransportResponse, directTransport } from './transport';
 
 export interface IdentityClientOptions {

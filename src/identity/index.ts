@@ -3,6 +3,7 @@ export * from './clock';
 export * from './logger';
 export * from './selector';
 export * from './claims';
+export * from './json';
 export * from './tokenResponse';
 export * from './transport';
 export * from './retry';

@@ -4,6 +4,7 @@
  * send `expires_on` as a number, an ISO date, or App Service 2017's `"09/14/2017 00:00:00 PM +00:00"`.
  */
 import { malformedResponse } from './errors';
+import { isRecord, parseJsonBody } from './json';
 
 export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
 
@@ -26,12 +27,7 @@ const SKEW_TOLERANCE_MS = 5 * 60_000;
 export function parseTokenResponse(body: Buffer | string, where: string, requestedResource: string, now: number): AccessToken {
   const size = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
   if (size > MAX_TOKEN_RESPONSE_BYTES) throw malformedResponse(where, `the body is larger than 1 MB (${size} bytes)`);
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString());
-  } catch {
-    throw malformedResponse(where, 'the body is not JSON');
-  }
+  const json = parseJsonBody(body, where);
   if (!isRecord(json)) throw malformedResponse(where, 'the body is not a JSON object');
   const token = json.access_token;
   if (typeof token !== 'string' || token.length === 0) throw malformedResponse(where, 'it has no access_token');
@@ -99,8 +95,4 @@ function toNumber(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)) return Number(value);
   return undefined;
-}
-
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

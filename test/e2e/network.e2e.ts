@@ -18,6 +18,7 @@ import { expectedAssignmentsFor } from '../emulator';
 import type { LoggedRequest } from '../emulator';
 import { type RecordingProxy, startRecordingProxy } from '../support/recordingProxy';
 import { recordCase } from '../support/cases';
+import { SIDEBAR, assertRoleRowsShown, readFilesUnder, tokenPartsIn } from './checks';
 import { CLI, type CliRun, spawnCli } from '../support/spawnCli';
 import {
   type Browser,
@@ -46,7 +47,6 @@ import { AZURE_ADDRESS, IMDS_ADDRESS, type NetworkBox, OVERRIDE_ENV, assertPriva
 /** VMID_E2E_VSIX: another build to run the suite against (e.g. a mutant, to see that a case catches it). */
 const VSIX = process.env.VMID_E2E_VSIX ? path.resolve(process.env.VMID_E2E_VSIX) : path.join(PROJECT_ROOT, 'dist', 'vm-identity.vsix');
 const STATUS = 'vm-identity.vm-identity.vmIdentity.status';
-const SIDEBAR = '.part.sidebar';
 const IMDS_LISTENER = `http://${IMDS_ADDRESS}:80`;
 const AZURE_LISTENER = `https://${AZURE_ADDRESS}:443`;
 const PUBLIC_ARM_AUD = 'https://management.azure.com/';
@@ -112,18 +112,6 @@ function extensionLog(server: CodeServer): string {
 
 const countLines = (text: string, re: RegExp) => text.split('\n').filter((l) => re.test(l)).length;
 
-/** A row of the sidebar tree by its label (VS Code sets aria-label to "<label> <description>"). */
-function row(page: Page, label: string) {
-  return page.locator(`${SIDEBAR} .monaco-list-row[role="treeitem"][aria-label^="${label}"]`).first();
-}
-
-async function setExpanded(page: Page, label: string, expanded: boolean): Promise<void> {
-  const r = row(page, label);
-  await r.waitFor({ state: 'visible', timeout: 10_000 });
-  if ((await r.getAttribute('aria-expanded')) !== String(expanded)) await r.locator('.monaco-tl-twistie').click();
-  await pollUntil(async () => (await r.getAttribute('aria-expanded')) === String(expanded), { timeout: 10_000, message: `row "${label}" not ${expanded ? 'expanded' : 'folded'}` });
-}
-
 async function statusText(page: Page): Promise<string> {
   return (await statusItem(page, STATUS).innerText().catch(() => '')).trim();
 }
@@ -175,8 +163,8 @@ describe('Shipped defaults under a realistic network (no endpoint overrides)', f
         area: 'security (real VS Code)',
         name: 'realistic-network suite: every code-server\'s logs and user data (incl. globalStorage, settings, output channel logs) scanned for issued tokens',
         expected: 'no token or token part anywhere',
-        observed: `${box.emu.issuedTokens.length} tokens × 3 parts searched in ${scanned.servers} code-servers (${scanned.files} files + logs): none found`,
-        pass: true,
+        observed: `${box.emu.issuedTokens.length} tokens × 3 parts searched in ${scanned.servers} code-servers (${scanned.files} files + logs): ${scanned.leaks.length ? `found ${scanned.leaks.join(', ')}` : 'none found'}`,
+        pass: scanned.leaks.length === 0,
       });
     }
     await browser?.close();
@@ -195,30 +183,21 @@ describe('Shipped defaults under a realistic network (no endpoint overrides)', f
   };
 
   /** Token parts searched so far; every code-server of this suite is scanned before it stops. */
-  const scanned = { servers: 0, files: 0 };
+  const scanned = { servers: 0, files: 0, leaks: [] as string[] };
 
   /** Fails if an issued token (or its payload or signature alone) is in the server's logs or user data. */
   async function scanForTokensAndStop(server: CodeServer | undefined): Promise<void> {
     if (!server) return;
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      if (!fs.existsSync(dir)) return;
-      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-        const p = path.join(dir, e.name);
-        if (e.isDirectory()) walk(p);
-        else if (e.isFile() && fs.statSync(p).size < 50_000_000) files.push(p);
-      }
-    };
-    walk(server.userDataDir);
-    const contents = files.map((f) => fs.readFileSync(f, 'latin1')); // stop() removes the user data
+    const files = readFilesUnder(server.userDataDir); // read before stop(), which removes the user data
     await server.stop();
-    const haystack = [...server.logs, ...contents].join('\n');
-    assert.ok(files.some((f) => f.endsWith('VM Identity.log')), 'the output channel\'s log is among the scanned files');
-    const needles = box.emu.issuedTokens.flatMap((t) => [t, ...t.split('.').slice(1).filter((x) => x.length >= 16)]);
-    assert.deepEqual(needles.filter((n) => haystack.includes(n)).map((n) => n.slice(0, 12)), [], 'an issued token (or part of one) was found');
+    const leaks = tokenPartsIn([...server.logs, ...files.values()].join('\n'), box.emu.issuedTokens);
     scanned.servers++;
-    scanned.files += files.length;
+    scanned.files += files.size;
+    scanned.leaks.push(...leaks);
+    assert.ok([...files.keys()].some((f) => f.endsWith('VM Identity.log')), 'the output channel\'s log is among the scanned files');
+    assert.deepEqual(leaks, [], 'an issued token (or part of one) was found');
   }
+
 
   /** Starts code-server with the shipped defaults (no overrides), opens the workbench in the shared browser. */
   async function openVsCode(opts: { env?: Record<string, string>; settings?: Record<string, unknown> } = {}): Promise<{ server: CodeServer; page: Page; folder: string }> {
@@ -239,30 +218,9 @@ describe('Shipped defaults under a realistic network (no endpoint overrides)', f
 
   /** Role rows of the tree, group by group (the list is virtualised), compared with the emulator's expected list. */
   async function assertRolesShown(page: Page): Promise<number> {
-    const d = box.emu.dataset;
-    const roleName = new Map(d.roleDefinitions.map((r) => [r.name.toLowerCase(), r.properties.roleName]));
-    const kindOf = (scope: string) =>
-      scope.startsWith('/providers/') ? 'Management groups' : /^\/subscriptions\/[^/]+$/.test(scope) ? 'Subscription' : /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/i.test(scope) ? 'Resource groups' : 'Resources';
-    const want = expected();
-    await setExpanded(page, 'Identity', false);
-    await setExpanded(page, 'Virtual machine', false);
-    const seen: string[] = [];
-    for (const group of ['Management groups', 'Subscription', 'Resource groups', 'Resources']) {
-      const mine = want.filter((a) => kindOf(a.scope) === group);
-      if (mine.length === 0) continue;
-      await setExpanded(page, group, true);
-      for (const a of mine) {
-        const label = `${roleName.get(a.roleDefinitionId.split('/').pop()!.toLowerCase())} — ${a.scope.split('/').pop()}`;
-        const rows = await waitForTreeRow(page, label, { scope: SIDEBAR, timeout: 10_000 });
-        seen.push(...rows.filter((r) => r.includes(label)));
-      }
-      await setExpanded(page, group, false);
-    }
-    await setExpanded(page, 'Identity', true);
-    await setExpanded(page, 'Virtual machine', true);
-    assert.equal(new Set(seen).size, want.length, 'exactly the expected role assignments, each once');
-    return want.length;
+    return assertRoleRowsShown(page, box.emu.dataset);
   }
+
 
   async function assertIdentityShown(page: Page): Promise<void> {
     const d = box.emu.dataset;

@@ -9,8 +9,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { type Emulator, expectedAssignmentsFor, startEmulator } from '../emulator';
+import { type Emulator, startEmulator } from '../emulator';
 import { recordCase } from '../support/cases';
+import { SIDEBAR, assertRoleRowsShown, readFilesUnder, tokenPartsIn } from './checks';
 import {
   type Browser,
   type CodeServer,
@@ -35,7 +36,6 @@ import {
 
 const VSIX = path.join(PROJECT_ROOT, 'dist', 'vm-identity.vsix');
 const STATUS = 'vm-identity.vm-identity.vmIdentity.status';
-const SIDEBAR = '.part.sidebar';
 
 function workspaceWithHostileSettings(root: string, uamiClientId: string): string {
   const folder = path.join(root, 'workspace');
@@ -71,19 +71,6 @@ async function widenSidebar(page: Page, width: number): Promise<void> {
   await page.mouse.move(box.x + width, y, { steps: 8 });
   await page.mouse.up();
   await page.mouse.move(box.x + width + 300, y); // off the sash, so it is not highlighted
-}
-
-/** A tree row of the sidebar by its label (VS Code sets aria-label to "<label> <description>"). */
-function row(page: Page, label: string) {
-  return page.locator(`${SIDEBAR} .monaco-list-row[role="treeitem"][aria-label^="${label}"]`).first();
-}
-
-/** Expands (or folds) a row and waits until the tree says so. */
-async function setExpanded(page: Page, label: string, expanded: boolean): Promise<void> {
-  const r = row(page, label);
-  await r.waitFor({ state: 'visible', timeout: 10_000 });
-  if ((await r.getAttribute('aria-expanded')) !== String(expanded)) await r.locator('.monaco-tl-twistie').click();
-  await pollUntil(async () => (await r.getAttribute('aria-expanded')) === String(expanded), { timeout: 10_000, message: `row "${label}" not ${expanded ? 'expanded' : 'folded'}` });
 }
 
 describe('VM Identity in real VS Code', function () {
@@ -140,29 +127,11 @@ describe('VM Identity in real VS Code', function () {
       assert.ok(all.includes(v), `the tree shows ${v}`);
     }
     await screenshot(page, 'signed-in.png');
-    // The list is virtualised, so each scope group is unfolded on its own and its rows checked.
-    const roleName = new Map(d.roleDefinitions.map((r) => [r.name.toLowerCase(), r.properties.roleName]));
-    const expected = expectedAssignmentsFor(d, d.systemIdentity.principalId, 'assignedTo');
-    const kindOf = (scope: string) =>
-      scope.startsWith('/providers/') ? 'Management groups' : /^\/subscriptions\/[^/]+$/.test(scope) ? 'Subscription' : /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/i.test(scope) ? 'Resource groups' : 'Resources';
-    await setExpanded(page, 'Identity', false);
-    await setExpanded(page, 'Virtual machine', false);
-    const rows: string[] = [];
-    for (const group of ['Management groups', 'Subscription', 'Resource groups', 'Resources']) {
-      const mine = expected.filter((a) => kindOf(a.scope) === group);
-      if (mine.length === 0) continue;
-      await setExpanded(page, group, true);
-      for (const a of mine) {
-        const label = `${roleName.get(a.roleDefinitionId.split('/').pop()!.toLowerCase())} — ${a.scope.split('/').pop()}`;
-        const seen = await waitForTreeRow(page, label, { scope: SIDEBAR, timeout: 10_000 });
-        rows.push(...seen.filter((r) => r.includes(label)));
-      }
+    // Each scope group unfolded on its own (the list is virtualised), its rows checked against the dataset.
+    const checked = await assertRoleRowsShown(page, d, async (group) => {
       if (group === 'Resources') await screenshot(page, 'roles.png');
-      await setExpanded(page, group, false);
-    }
-    assert.equal(new Set(rows).size, expected.length, 'exactly the expected roles, each once');
-    await setExpanded(page, 'Identity', true);
-    await setExpanded(page, 'Virtual machine', true);
+    });
+    assert.ok(checked >= 12);
     const tokenRequests = emu.requests.filter((r) => r.endpoint === 'imds-token');
     assert.ok(tokenRequests.length >= 1 && tokenRequests.length <= 2, 'one token for ARM (and one for Graph)');
   });
@@ -270,29 +239,14 @@ describe('VM Identity in real VS Code', function () {
     await runCommand(page, 'VM Identity: Show log');
     // Monaco renders spaces as U+00A0, hence \s in the pattern.
     await pollUntil(async () => (await page.locator('.monaco-editor .view-lines', { hasText: /GET\s\S+roleAssignments\s200/ }).count()) > 0, { timeout: 15_000, message: 'the VM Identity log is shown' });
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      if (!fs.existsSync(dir)) return;
-      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-        const p = path.join(dir, e.name);
-        if (e.isDirectory()) walk(p);
-        else if (e.isFile() && fs.statSync(p).size < 50_000_000) files.push(p);
-      }
-    };
-    walk(server.userDataDir);
-    walk(server.extensionsDir);
-    walk(folder);
-    const channel = files.find((f) => f.endsWith(path.join('vm-identity.vm-identity', 'VM Identity.log')));
+    const files = readFilesUnder(server.userDataDir, server.extensionsDir, folder);
+    const channel = [...files.keys()].find((f) => f.endsWith(path.join('vm-identity.vm-identity', 'VM Identity.log')));
     assert.ok(channel, 'the output channel\'s log file is among the scanned files');
-    assert.match(fs.readFileSync(channel, 'utf8'), /GET .*roleAssignments 200/);
-    const haystack = [...server.logs, ...files.map((f) => fs.readFileSync(f, 'latin1'))].join('\n');
+    assert.match(files.get(channel)!, /GET .*roleAssignments 200/);
     const tokens = emu.issuedTokens;
     assert.ok(tokens.length >= 4, `tokens were issued during the run (${tokens.length})`);
-    // Whole tokens, and their payload and signature parts on their own (a truncated copy still leaks).
-    const needles = tokens.flatMap((t) => [t, ...t.split('.').slice(1).filter((p) => p.length >= 16)]);
-    const found = needles.filter((n) => haystack.includes(n));
-    assert.deepEqual(found.map((n) => n.slice(0, 12)), [], 'an issued token (or part of one) was found');
-    recordCase({ area: 'security (real VS Code)', name: 'scan of output channel, code-server logs, user data, globalStorage, extensions, workspace for issued tokens', expected: 'no token or token part anywhere', observed: `${tokens.length} tokens × 3 parts searched in ${files.length} files + logs: none found`, pass: true });
+    assert.deepEqual(tokenPartsIn([...server.logs, ...files.values()].join('\n'), tokens), [], 'an issued token (or part of one) was found');
+    recordCase({ area: 'security (real VS Code)', name: 'scan of output channel, code-server logs, user data, globalStorage, extensions, workspace for issued tokens', expected: 'no token or token part anywhere', observed: `${tokens.length} tokens × 3 parts searched in ${files.size} files + logs: none found`, pass: true });
   });
 });
 
