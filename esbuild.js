@@ -23,7 +23,14 @@ const builds = [
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: ['test/emulator/main.ts'], outfile: 'dist/emulator.js', minify: false },
   // The extension-host integration suite (loaded as extensionTestsPath); mocha from node_modules.
-  { ...common, entryPoints: ['test/integration/index.ts'], outfile: 'out/integration/index.js', external: ['vscode', 'mocha'], minify: false, sourcemap: true },
+  {
+    ...common,
+    entryPoints: ['test/integration/index.ts'],
+    outfile: 'out/integration/index.js',
+    external: ['vscode', 'mocha'],
+    minify: false,
+    sourcemap: true,
+  },
 ];
 
 async function main() {

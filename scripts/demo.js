@@ -15,7 +15,16 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
 const STATE = path.join(ROOT, '.vscode-test', 'demo');
-const ENTRY = path.join(ROOT, '.vscode-test', 'code-server-4.100.3', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const ENTRY = path.join(
+  ROOT,
+  '.vscode-test',
+  'code-server-4.100.3',
+  'node_modules',
+  'code-server',
+  'out',
+  'node',
+  'entry.js',
+);
 const children = [];
 
 function run(cmd, args) {
@@ -24,7 +33,10 @@ function run(cmd, args) {
 
 function portFree(port) {
   return new Promise((resolve) => {
-    const s = net.createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    const s = net
+      .createServer()
+      .once('error', () => resolve(false))
+      .listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
 }
 
@@ -72,16 +84,47 @@ async function main() {
 
   const assignments = String(Number(process.env.DEMO_ASSIGNMENTS) || 24);
   console.log(`▸ starting the Azure emulator (${assignments} role assignments)`);
-  const emulator = await start('emulator', [path.join(ROOT, 'dist', 'emulator.js'), '--listen', '127.0.0.1:0', '--assignments', assignments, '--latency-imds', '5', '--latency-arm', '60', '--latency-graph', '40'], process.env, /^(\{.*\})\s*$/m);
+  const emulator = await start(
+    'emulator',
+    [
+      path.join(ROOT, 'dist', 'emulator.js'),
+      '--listen',
+      '127.0.0.1:0',
+      '--assignments',
+      assignments,
+      '--latency-imds',
+      '5',
+      '--latency-arm',
+      '60',
+      '--latency-graph',
+      '40',
+    ],
+    process.env,
+    /^(\{.*\})\s*$/m,
+  );
   const state = JSON.parse(emulator.match[1]);
   const base = state.httpUrl || state.urls[0];
 
   fs.mkdirSync(path.join(STATE, 'user-data', 'User'), { recursive: true });
   fs.mkdirSync(path.join(STATE, 'workspace'), { recursive: true });
-  fs.writeFileSync(path.join(STATE, 'workspace', 'README.md'), '# A project on an Azure VM (emulated)\n\nOpen the VM Identity view in the activity bar.\n');
+  fs.writeFileSync(
+    path.join(STATE, 'workspace', 'README.md'),
+    '# A project on an Azure VM (emulated)\n\nOpen the VM Identity view in the activity bar.\n',
+  );
   fs.writeFileSync(
     path.join(STATE, 'user-data', 'User', 'settings.json'),
-    JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'update.mode': 'none', 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false, 'security.workspace.trust.enabled': false }, null, 2),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'telemetry.telemetryLevel': 'off',
+        'update.mode': 'none',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'security.workspace.trust.enabled': false,
+      },
+      null,
+      2,
+    ),
   );
   const env = {
     ...process.env,
@@ -95,13 +138,29 @@ async function main() {
   };
   const common = ['--user-data-dir', path.join(STATE, 'user-data'), '--extensions-dir', path.join(STATE, 'extensions')];
   console.log('▸ installing dist/vm-identity.vsix into code-server');
-  execFileSync(process.execPath, [ENTRY, ...common, '--install-extension', path.join(ROOT, 'dist', 'vm-identity.vsix'), '--force'], { env, stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [ENTRY, ...common, '--install-extension', path.join(ROOT, 'dist', 'vm-identity.vsix'), '--force'],
+    { env, stdio: 'inherit' },
+  );
 
   const port = await pickPort(Number(process.env.PORT) || 8080);
   console.log('▸ starting code-server');
   await start(
     'code-server',
-    [ENTRY, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', ...common, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', path.join(STATE, 'workspace')],
+    [
+      ENTRY,
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      ...common,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      path.join(STATE, 'workspace'),
+    ],
     env,
     /HTTP server listening on/,
   );
