@@ -33,11 +33,36 @@ const builds = [
   },
 ];
 
+/**
+ * Watch mode prints `[watch] build started` when the first of the bundles starts rebuilding and `[watch] build
+ * finished` when the last one is done, and each error as `file:line:column: error: text`: the lines
+ * .vscode/tasks.json's background problem matcher waits for before launching the extension host.
+ */
+let building = 0;
+function watchLog() {
+  return {
+    name: 'watch-log',
+    setup(build) {
+      build.onStart(() => {
+        if (building++ === 0) console.log('[watch] build started');
+      });
+      build.onEnd((result) => {
+        for (const { text, location } of result.errors) {
+          if (location) console.error(`${location.file}:${location.line}:${location.column}: error: ${text}`);
+          else console.error(`error: ${text}`);
+        }
+        if (--building === 0) console.log('[watch] build finished');
+      });
+    },
+  };
+}
+
 async function main() {
   const fs = require('fs');
   const existing = builds.filter((b) => fs.existsSync(b.entryPoints[0]));
   if (watch) {
-    for (const b of existing) (await esbuild.context(b)).watch();
+    // The lines .vscode/tasks.json's background problem matcher waits for (build started / finished).
+    for (const b of existing) (await esbuild.context({ ...b, plugins: [watchLog()] })).watch();
     return;
   }
   await Promise.all(existing.map((b) => esbuild.build(b)));
