@@ -4,20 +4,17 @@
  * 2024-07-01, resources subscriptions 2022-12-01) and the ARM error envelope.
  */
 import { armAudiences, cloudFor } from './clouds';
-import type { RoleAssignment } from './dataset';
+import type { RoleAssignment, Subscription } from './model';
 import { json } from './http';
-import { canPerform, findRoleDefinition, hasAnyAssignment, listRoleAssignments, normaliseScope, scopeContains, type AssignmentQuery } from './rbac';
+import { armError, authorizationFailed, forcedAccess, mayPerform, paged } from './armCommon';
+import { handleAuthz } from './authz';
+import { findRoleDefinition, hasAnyAssignment, listRoleAssignments, normaliseScope, scopeContains, type AssignmentQuery } from './rbac';
 import { roleDefinitionIdAt, type RoleDefinition } from './roles';
 import { matchArm, type ArmTarget } from './routes';
 import { checkBearer, type AccessTokenClaims } from './tokens';
 import type { EmulatorResponse, RequestInfo, ServiceContext } from './types';
 
 const API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
-
-// ARM error envelope: {"error": {"code", "message"}} (azure-resource-manager common-types ErrorResponse).
-function armError(status: number, code: string, message: string, headers: Record<string, string> = {}): EmulatorResponse {
-  return json(status, { error: { code, message } }, headers);
-}
 
 function unauthorized(ctx: ServiceContext, code: string, message: string, challenge: string): EmulatorResponse {
   const authority = `${cloudFor(ctx.config.azEnvironment).loginAuthority}/${ctx.dataset.tenantId}`;
@@ -48,48 +45,6 @@ function authenticate(req: RequestInfo, ctx: ServiceContext): AccessTokenClaims 
 
 function isoSeconds(epochSec: number): string {
   return new Date(epochSec * 1000).toISOString().replace('.000Z', 'Z');
-}
-
-/** What a test forced with `armReadable[principalId]`, if anything. */
-function forcedAccess(ctx: ServiceContext, principalId: string): boolean | undefined {
-  return Object.entries(ctx.config.armReadable).find(([id]) => id.toLowerCase() === principalId.toLowerCase())?.[1];
-}
-
-/** Access from roles, unless the test forced it. */
-function mayPerform(ctx: ServiceContext, principalId: string, action: string, scope: string): boolean {
-  return forcedAccess(ctx, principalId) ?? canPerform(ctx.dataset, principalId, action, scope);
-}
-
-function authorizationFailed(oid: string, action: string, scope: string): EmulatorResponse {
-  return armError(
-    403,
-    'AuthorizationFailed',
-    `The client '${oid}' with object id '${oid}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
-  );
-}
-
-function decodeSkipToken(token: string | undefined): number | undefined {
-  if (token === undefined) return 0;
-  const m = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
-  return m ? Number(m[1]) : undefined;
-}
-
-/** Same listener, same path and query, with `$skiptoken` replaced (ARM nextLinks are absolute URLs). */
-function nextLink(req: RequestInfo, offset: number): string {
-  const params = Object.entries(req.query)
-    .filter(([name]) => name !== '$skiptoken')
-    .map(([name, value]) => `${name}=${encodeURIComponent(value)}`);
-  params.push(`$skiptoken=${Buffer.from(`offset:${offset}`).toString('base64url')}`);
-  return `${req.baseUrl}${req.rawPath}?${params.join('&')}`;
-}
-
-/** `{value, nextLink?}` pages of `pageSize`. */
-function paged<T>(req: RequestInfo, ctx: ServiceContext, items: readonly T[], toWire: (item: T) => unknown): EmulatorResponse {
-  const offset = decodeSkipToken(req.query.$skiptoken);
-  if (offset === undefined) return armError(400, 'InvalidSkipToken', `The skip token '${req.query.$skiptoken}' is invalid.`);
-  const end = offset + ctx.config.pageSize;
-  const value = items.slice(offset, end).map(toWire);
-  return json(200, end < items.length ? { value, nextLink: nextLink(req, end) } : { value });
 }
 
 // azure-rest-api-specs authorization 2022-04-01 examples/RoleAssignments_ListForScope.json (+ RoleAssignmentProperties)
@@ -241,29 +196,38 @@ function getVm(req: RequestInfo, ctx: ServiceContext, oid: string): EmulatorResp
 }
 
 // azure-rest-api-specs resources subscriptions 2022-12-01 examples/GetSubscriptions.json
-function subscriptionWire(ctx: ServiceContext): unknown {
-  const { dataset } = ctx;
+function subscriptionWire(ctx: ServiceContext, sub: Subscription): unknown {
   return {
-    id: dataset.scopes.subscription,
+    id: sub.id,
     authorizationSource: 'RoleBased',
     managedByTenants: [],
-    subscriptionId: dataset.subscriptionId,
-    tenantId: dataset.tenantId,
-    displayName: dataset.subscriptionDisplayName,
+    subscriptionId: sub.subscriptionId,
+    tenantId: ctx.dataset.tenantId,
+    displayName: sub.displayName,
     state: 'Enabled',
     subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'PayAsYouGo_2014-09-01', spendingLimit: 'Off' },
   };
 }
 
-/** A principal sees the subscriptions it holds any role in (at, above or below the subscription). */
+/**
+ * `GET /subscriptions` "Gets all subscriptions for a tenant" (the spec's summary) — in practice the ones
+ * the caller holds some role in, at, above (management groups) or below the subscription: `az login
+ * --identity` shows an identity with Reader on one storage account that account's subscription. No
+ * document states the rule exactly (see the report's risks). A forced armReadable keeps its old meaning:
+ * true shows the VM's subscription whatever the roles, false hides every subscription.
+ */
+function visibleSubscriptions(ctx: ServiceContext, oid: string): Subscription[] {
+  const forced = forcedAccess(ctx, oid);
+  if (forced === false) return [];
+  return ctx.dataset.subscriptions.filter((s) => (forced && s.id === ctx.dataset.scopes.subscription) || hasAnyAssignment(ctx.dataset, oid, s.id));
+}
+
 function subscriptions(ctx: ServiceContext, oid: string, subscriptionId: string | undefined): EmulatorResponse {
-  const visible = forcedAccess(ctx, oid) ?? hasAnyAssignment(ctx.dataset, oid, ctx.dataset.scopes.subscription);
-  if (subscriptionId === undefined) {
-    const value = visible ? [subscriptionWire(ctx)] : [];
-    return json(200, { value, count: { type: 'Total', value: value.length } });
-  }
-  if (!visible || subscriptionId.toLowerCase() !== ctx.dataset.subscriptionId.toLowerCase()) return armError(404, 'SubscriptionNotFound', `The subscription '${subscriptionId}' could not be found.`);
-  return json(200, subscriptionWire(ctx));
+  const visible = visibleSubscriptions(ctx, oid);
+  if (subscriptionId === undefined) return json(200, { value: visible.map((s) => subscriptionWire(ctx, s)), count: { type: 'Total', value: visible.length } });
+  const sub = visible.find((s) => s.subscriptionId.toLowerCase() === subscriptionId.toLowerCase());
+  if (!sub) return armError(404, 'SubscriptionNotFound', `The subscription '${subscriptionId}' could not be found.`);
+  return json(200, subscriptionWire(ctx, sub));
 }
 
 function dispatch(target: Exclude<ArmTarget, { endpoint: 'arm-other' }>, req: RequestInfo, ctx: ServiceContext, oid: string): EmulatorResponse {
@@ -278,6 +242,8 @@ function dispatch(target: Exclude<ArmTarget, { endpoint: 'arm-other' }>, req: Re
       return getVm(req, ctx, oid);
     case 'arm-subscriptions':
       return subscriptions(ctx, oid, target.subscriptionId);
+    default:
+      return handleAuthz(target, req, ctx, oid);
   }
 }
 

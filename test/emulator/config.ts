@@ -53,6 +53,10 @@ export function parseConfigPatch(input: unknown): EmulatorConfigPatch {
       case 'latencyMs':
         patch.latencyMs = latencyPatch(value);
         break;
+      case 'armMsPerKb':
+        if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new Error('armMsPerKb must be a number >= 0');
+        patch.armMsPerKb = value;
+        break;
       case 'armReadable':
         patch.armReadable = readablePatch(value);
         break;

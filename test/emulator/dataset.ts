@@ -1,124 +1,35 @@
 /**
  * Deterministic tenant for the emulator: one VM with a system-assigned identity, some user-assigned
- * identities, a security group, built-in and custom roles, and role assignments at management-group,
- * subscription, resource-group and resource scope. Everything is a pure function of the options.
+ * identities, security groups (one inside another), ~550 built-in and a few custom roles, and role
+ * assignments at management-group, subscription, resource-group and resource scope in two subscriptions
+ * (tenant.ts adds the hierarchy, the shared-services subscription and deny assignments). Everything is a
+ * pure function of the options.
  */
 import { listRoleAssignments } from './rbac';
 import { SeededRandom } from './random';
 import { BUILT_IN_ROLE_IDS, CUSTOM_ROLE_TEMPLATES, builtInRoleDefinitions, roleDefinition, roleDefinitionIdAt, type BuiltInRoleKey, type CustomRoleTemplate, type RoleDefinition } from './roles';
 import { cloudFor } from './clouds';
+import type { Dataset, DatasetOptions, DatasetScopes, ManagementGroup, PrincipalType, RoleAssignment, SecurityGroup, Subscription, UserAssignedAccess, UserAssignedIdentity, VirtualMachine, AssignmentFilter } from './model';
+import { mintSharedAssignments, tenantParts } from './tenant';
 
-export interface DatasetOptions {
-  seed?: number | string;
-  /** Role assignments of the system-assigned identity (direct and via its group). Default 12. */
-  assignments?: number;
-  /** Number of user-assigned identities on the VM. Default 3. */
-  userAssignedIdentities?: number;
-  /** AzurePublicCloud (default), AzureUSGovernmentCloud or AzureChinaCloud. */
-  azEnvironment?: string;
-  /** Whether the system-assigned identity is enabled. Default true. */
-  systemAssigned?: boolean;
-}
-
-export interface VirtualMachine {
-  name: string;
-  computerName: string;
-  location: string;
-  vmSize: string;
-  osType: 'Linux' | 'Windows';
-  vmId: string;
-  /** `/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachines/{name}` */
-  resourceId: string;
-  /** Managed OS disk name, `{vm}_OsDisk_1_{32 hex}` as the portal names it. */
-  osDiskName: string;
-  zone: string;
-  adminUsername: string;
-  privateIpAddress: string;
-  macAddress: string;
-  image: { publisher: string; offer: string; sku: string; version: string };
-}
-
-export interface SystemAssignedIdentity {
-  principalId: string;
-  clientId: string;
-}
-
-/** What a user-assigned identity may do: read the subscription, nothing at all, or only its resource group. */
-export type UserAssignedAccess = 'subscriptionReader' | 'none' | 'resourceGroupOnly';
-
-export interface UserAssignedIdentity {
-  name: string;
-  principalId: string;
-  clientId: string;
-  /** `/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}` (ARM prints lower-case `resourcegroups` here). */
-  resourceId: string;
-  access: UserAssignedAccess;
-}
-
-export interface SecurityGroup {
-  id: string;
-  displayName: string;
-  memberIds: string[];
-}
-
-export interface ManagementGroup {
-  name: string;
-  displayName: string;
-  /** `/providers/Microsoft.Management/managementGroups/{name}` */
-  id: string;
-}
-
-/** The named scopes the system identity's assignments are spread over. */
-export interface DatasetScopes {
-  managementGroup: string;
-  subscription: string;
-  resourceGroup: string;
-  vm: string;
-  storageAccount: string;
-  keyVault: string;
-}
-
-export type PrincipalType = 'ServicePrincipal' | 'Group' | 'User';
-
-/** One role assignment as ARM stores it (azure-rest-api-specs authorization 2022-04-01 RoleAssignmentProperties). */
-export interface RoleAssignment {
-  /** `{scope}/providers/Microsoft.Authorization/roleAssignments/{name}` */
-  id: string;
-  name: string;
-  scope: string;
-  roleDefinitionId: string;
-  principalId: string;
-  principalType: PrincipalType;
-  condition: string | null;
-  conditionVersion: '2.0' | null;
-  description: string | null;
-  createdOn: string;
-  updatedOn: string;
-  createdBy: string;
-  updatedBy: string;
-}
-
-export interface Dataset {
-  seed: string;
-  azEnvironment: string;
-  systemAssigned: boolean;
-  tenantId: string;
-  subscriptionId: string;
-  subscriptionDisplayName: string;
-  managementGroup: ManagementGroup;
-  resourceGroupName: string;
-  vm: VirtualMachine;
-  systemIdentity: SystemAssignedIdentity;
-  userAssignedIdentities: UserAssignedIdentity[];
-  /** groups[0] contains the system identity; the others do not. */
-  groups: SecurityGroup[];
-  scopes: DatasetScopes;
-  /** As ARM lists them at the subscription: built-ins, then the custom roles. */
-  roleDefinitions: RoleDefinition[];
-  roleAssignments: RoleAssignment[];
-}
-
-export type AssignmentFilter = 'assignedTo' | 'principalId';
+export type {
+  AssignmentFilter,
+  Dataset,
+  DatasetOptions,
+  DatasetScopes,
+  DenyAssignment,
+  DenyPrincipal,
+  ManagementGroup,
+  PrincipalType,
+  RoleAssignment,
+  SecurityGroup,
+  SharedServicesScopes,
+  Subscription,
+  SystemAssignedIdentity,
+  UserAssignedAccess,
+  UserAssignedIdentity,
+  VirtualMachine,
+} from './model';
 
 type CustomRoleKey = CustomRoleTemplate['key'];
 type RoleKey = BuiltInRoleKey | CustomRoleKey;
@@ -213,32 +124,42 @@ export function generateDataset(options: DatasetOptions = {}): Dataset {
   addUamiAssignments(builder, userAssignedIdentities, scopes);
   addNoiseAssignments(builder, noisePrincipals, groups[1].id, scopes, Math.max(8, Math.ceil(assignmentCount / 10)));
 
+  const vmSubscription: Subscription = { subscriptionId, displayName: `${capitalise(word)} Production`, id: scopes.subscription, managementGroupId: managementGroup.id };
+  const tenant = tenantParts(rng, { word, tenantId, vmManagementGroup: managementGroup, vmSubscription, vmResourceGroup: rgId, workloadsGroupId: groups[0].id, adminId });
+  groups.push(tenant.nestedGroup);
+  const mint = (a: { scope: string; role: RoleKey; principalId: string; principalType: PrincipalType }) => addAssignment(builder, { ...a, condition: null, description: null });
+  mintSharedAssignments(mint, tenant, systemIdentity.principalId, noisePrincipals.users[2]);
+
   return {
     seed,
     azEnvironment: cloud.name,
     systemAssigned: options.systemAssigned ?? true,
     tenantId,
     subscriptionId,
-    subscriptionDisplayName: `${capitalise(word)} Production`,
+    subscriptionDisplayName: vmSubscription.displayName,
     managementGroup,
+    managementGroups: tenant.managementGroups,
+    subscriptions: tenant.subscriptions,
+    shared: tenant.shared,
     resourceGroupName,
     vm,
     systemIdentity,
     userAssignedIdentities,
     groups,
     scopes,
-    roleDefinitions: [...builtInRoleDefinitions(scopes.subscription), ...customRoles],
+    roleDefinitions: [...builtInRoleDefinitions(scopes.subscription, options.builtInRoles), ...customRoles],
     roleAssignments: builder.out,
+    denyAssignments: tenant.denyAssignments,
   };
 }
 
 /**
  * What ARM returns for `GET /subscriptions/{sub}/providers/Microsoft.Authorization/roleAssignments` with
  * `$filter=assignedTo('{id}')` (direct and via group membership) or `principalId eq '{id}'` (direct only):
- * assignments at the subscription, above it (the management group) and below it.
+ * assignments at the subscription (or `scope`), above it (management groups) and below it.
  */
-export function expectedAssignmentsFor(dataset: Dataset, principalId: string, filter: AssignmentFilter): RoleAssignment[] {
-  return [...listRoleAssignments(dataset, dataset.scopes.subscription, { principalId, filter, atScopeOnly: false })];
+export function expectedAssignmentsFor(dataset: Dataset, principalId: string, filter: AssignmentFilter, scope = dataset.scopes.subscription): RoleAssignment[] {
+  return [...listRoleAssignments(dataset, scope, { principalId, filter, atScopeOnly: false })];
 }
 
 function nonNegativeInt(value: number, name: string): number {

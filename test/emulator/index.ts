@@ -5,6 +5,10 @@ export { generateDataset, expectedAssignmentsFor } from './dataset';
 export type {
   AssignmentFilter,
   Dataset,
+  DenyAssignment,
+  DenyPrincipal,
+  SharedServicesScopes,
+  Subscription,
   DatasetOptions,
   DatasetScopes,
   ManagementGroup,
@@ -16,8 +20,14 @@ export type {
   UserAssignedIdentity,
   VirtualMachine,
 } from './dataset';
-export { roleDefinitionGuid } from './rbac';
-export { BUILT_IN_ROLE_IDS } from './roles';
+export { roleDefinitionGuid, principalAndGroups, groupIdsOf, listDenyAssignments } from './rbac';
+export { actionMatches, blockGrants, evaluate, effectiveEntries, canPerform } from './permissions';
+export type { Evaluation, Verdict, Plane, EffectiveEntry } from './permissions';
+export { expectedView, personas } from './expected';
+export type { ExpectedView, SubscriptionView, Persona } from './expected';
+export { providerNamespaces } from './operations';
+export { EVERYONE } from './tenant';
+export { BUILT_IN_ROLE_IDS, DEFAULT_BUILT_IN_ROLE_COUNT } from './roles';
 export type { RoleDefinition, RoleDefinitionProperties, RolePermission } from './roles';
 export { cloudFor } from './clouds';
 export type { CloudProfile } from './clouds';

@@ -10,7 +10,8 @@ import { startEmulator, type EmulatorOptions, type ListenSpec } from './server';
 
 const USAGE = `Usage: emulator [--listen host:port[:tls]]... [--assignments N] [--uami N] [--seed S]
   [--latency-imds MS] [--latency-arm MS] [--latency-graph MS] [--page-size N] [--token-lifetime SEC]
-  [--no-system-identity] [--az-environment NAME] [--tls-host NAME]... [--state-file PATH]`;
+  [--no-system-identity] [--az-environment NAME] [--tls-host NAME]... [--state-file PATH]
+  [--built-in-roles N] [--arm-ms-per-kb MS]`;
 
 /** `host:port[:tls]`; an IPv6 host goes in brackets: `[::1]:0:tls`. */
 export function parseListen(value: string): ListenSpec {
@@ -22,6 +23,12 @@ export function parseListen(value: string): ListenSpec {
 function intFlag(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new Error(`--${name} expects a non-negative integer, got '${value}'`);
+  return Number(value);
+}
+
+function numberFlag(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(value)) throw new Error(`--${name} expects a non-negative number, got '${value}'`);
   return Number(value);
 }
 
@@ -44,6 +51,8 @@ function optionsFromArgs(args: string[]): EmulatorOptions & { stateFile?: string
       'az-environment': { type: 'string' },
       'tls-host': { type: 'string', multiple: true },
       'state-file': { type: 'string' },
+      'built-in-roles': { type: 'string' },
+      'arm-ms-per-kb': { type: 'string' },
     },
   });
   const latency = { imds: intFlag(values['latency-imds'], 'latency-imds'), arm: intFlag(values['latency-arm'], 'latency-arm'), graph: intFlag(values['latency-graph'], 'latency-graph') };
@@ -54,7 +63,9 @@ function optionsFromArgs(args: string[]): EmulatorOptions & { stateFile?: string
       userAssignedIdentities: intFlag(values.uami, 'uami'),
       azEnvironment: values['az-environment'],
       systemAssigned: !values['no-system-identity'],
+      builtInRoles: intFlag(values['built-in-roles'], 'built-in-roles'),
     },
+    armMsPerKb: numberFlag(values['arm-ms-per-kb'], 'arm-ms-per-kb'),
     listen: values.listen?.map(parseListen),
     latencyMs: Object.fromEntries(Object.entries(latency).filter(([, v]) => v !== undefined)),
     pageSize: intFlag(values['page-size'], 'page-size'),

@@ -3,6 +3,8 @@
  * ones, abridged) permissions. Source: azure-docs role-based-access-control/built-in-roles.md and the
  * role definitions ARM returns (`GET /providers/Microsoft.Authorization/roleDefinitions`).
  */
+import { generatedBuiltInRoles } from './catalog';
+
 export interface RolePermission {
   actions: string[];
   notActions: string[];
@@ -236,9 +238,18 @@ const BUILT_INS: readonly BuiltInSpec[] = [
   builtIn('monitoringReader', 'Monitoring Reader', 'Can read all monitoring data.', perms(['*/read', 'Microsoft.OperationalInsights/workspaces/search/action', 'Microsoft.Support/*']), '2016-09-21T19:19:52.4939376Z', '2021-11-11T20:13:21.6968981Z'),
 ];
 
-/** The built-in roles the emulator knows, in a fixed order, as listed at `scope` (e.g. /subscriptions/{sub}). */
-export function builtInRoleDefinitions(scope: string): RoleDefinition[] {
-  return BUILT_INS.map((b) => roleDefinition(scope, BUILT_IN_ROLE_IDS[b.key], structuredClone(b.properties)));
+/** About as many built-in roles as real ARM lists at a subscription (built-in-roles.md: ~550). */
+export const DEFAULT_BUILT_IN_ROLE_COUNT = 550;
+
+/**
+ * The built-in roles as listed at `scope` (e.g. /subscriptions/{sub}): the real ones the dataset uses
+ * first, then generated ones (catalog.ts) up to `total`.
+ */
+export function builtInRoleDefinitions(scope: string, total = DEFAULT_BUILT_IN_ROLE_COUNT): RoleDefinition[] {
+  const real = BUILT_INS.map((b) => roleDefinition(scope, BUILT_IN_ROLE_IDS[b.key], structuredClone(b.properties)));
+  const reserved = new Set(BUILT_INS.map((b) => b.properties.roleName.toLowerCase()));
+  const generated = generatedBuiltInRoles(Math.max(0, total - real.length), reserved).map((g) => roleDefinition(scope, g.guid, g.properties));
+  return [...real, ...generated];
 }
 
 /** Shapes of the tenant's custom roles; GUIDs and scopes are filled in by the dataset generator. */

@@ -7,6 +7,10 @@ export type ArmTarget =
   | { endpoint: 'arm-role-definition'; scope: string; guid: string }
   | { endpoint: 'arm-role-definitions'; scope: string }
   | { endpoint: 'arm-vm'; subscriptionId: string; resourceGroup: string; name: string }
+  | { endpoint: 'arm-deny-assignments'; scope: string; name?: string }
+  | { endpoint: 'arm-permissions'; scope: string }
+  | { endpoint: 'arm-provider-operations'; namespace?: string }
+  | { endpoint: 'arm-resource'; id: string }
   | { endpoint: 'arm-other' };
 
 const AUTHZ = '/providers/Microsoft\\.Authorization';
@@ -22,6 +26,11 @@ export function matchArm(path: string): ArmTarget {
   if ((m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachines\/([^/]+)\/?$/i.exec(path))) {
     return { endpoint: 'arm-vm', subscriptionId: m[1], resourceGroup: m[2], name: m[3] };
   }
+  if ((m = new RegExp(`^(.*?)${AUTHZ}/denyAssignments(?:/([^/]+))?/?$`, 'i').exec(path))) return { endpoint: 'arm-deny-assignments', scope: m[1], ...(m[2] ? { name: m[2] } : {}) };
+  if ((m = new RegExp(`^(.*?)${AUTHZ}/permissions/?$`, 'i').exec(path))) return { endpoint: 'arm-permissions', scope: m[1] };
+  if ((m = new RegExp(`^${AUTHZ}/providerOperations(?:/([^/]+))?/?$`, 'i').exec(path))) return { endpoint: 'arm-provider-operations', ...(m[1] ? { namespace: m[1] } : {}) };
+  // Any other resource group or resource the dataset holds (storage accounts, key vaults).
+  if ((m = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+(?:\/providers\/[^/]+\/[^/]+\/[^/]+)?)\/?$/i.exec(path))) return { endpoint: 'arm-resource', id: m[1] };
   return { endpoint: 'arm-other' };
 }
 

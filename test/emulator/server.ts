@@ -16,6 +16,8 @@ import { handleGraph } from './graph';
 import { flattenHeaders, readBody, redactHeaders, serviceHeaders, writeResponse } from './http';
 import { handleIdentityInfo, handleImdsOther, handleImdsToken, handleInstance, handleLegacyToken } from './imds';
 import { classifyRoute } from './routes';
+import { personas } from './expected';
+import { groupIdsOf } from './rbac';
 import { tlsMaterial, type TlsMaterial } from './tls';
 import { TokenRegistry, bearerSummary } from './tokens';
 import type { EmulatorConfig, EmulatorConfigPatch, EmulatorResponse, EndpointKey, LatencyConfig, LoggedRequest, RequestInfo, Route, ServiceContext, ServiceName } from './types';
@@ -37,6 +39,8 @@ export interface EmulatorOptions {
   pageSize?: number;
   /** Default 86399 (IMDS hands out ~24 h tokens). */
   tokenLifetimeSec?: number;
+  /** Extra ARM response time per KB of body. Default 0.5 (the 1.3 MB role catalog then takes ~0.65 s more). */
+  armMsPerKb?: number;
   /** Extra SAN names/IPs for the generated server certificate. */
   tls?: { hosts?: string[] };
 }
@@ -71,6 +75,12 @@ const IDENTITY_CONCURRENCY = 5;
 const IDENTITY_ENDPOINTS: ReadonlySet<string> = new Set(['imds-token', 'imds-info']);
 const BODY_LIMIT_BYTES = 1024 * 1024;
 const DEFAULT_LISTENERS: ListenSpec[] = [{}, { tls: true }];
+/**
+ * ARM's time grows with what it returns: listing ~550 role definitions (1–2 MB) is the slow request of a
+ * sign-in (issue 9). No document gives a rate; 0.5 ms per KB (~2 MB/s of generated JSON on top of the
+ * per-request latency) is an estimate, a knob (`armMsPerKb`) so the bench can vary it.
+ */
+const DEFAULT_ARM_MS_PER_KB = 0.5;
 
 function isDataset(value: Dataset | DatasetOptions): value is Dataset {
   return 'tenantId' in value && 'roleAssignments' in value;
@@ -167,11 +177,15 @@ class RunningEmulator implements Emulator, EmulatorControls {
         systemAssigned: {
           enabled: config.systemAssigned,
           ...dataset.systemIdentity,
-          groupIds: dataset.groups.filter((g) => g.memberIds.includes(dataset.systemIdentity.principalId)).map((g) => g.id),
+          // Transitively: a group inside a group counts (assignedTo is transitive, role-assignments-list-rest.md).
+          groupIds: groupIdsOf(dataset, dataset.systemIdentity.principalId),
         },
         userAssigned: dataset.userAssignedIdentities.map((u) => ({ ...u })),
       },
       config: structuredClone(config),
+      subscriptions: structuredClone(dataset.subscriptions),
+      managementGroups: structuredClone(dataset.managementGroups),
+      personas: personas(dataset),
     };
   }
 
@@ -216,6 +230,13 @@ class RunningEmulator implements Emulator, EmulatorControls {
       }, ms);
       this.timers.add(timer);
     });
+  }
+
+  /** The size-proportional part of ARM's response time. */
+  private sizeDelayMs(response: EmulatorResponse): number {
+    if (this.config.armMsPerKb <= 0 || response.body === undefined) return 0;
+    const bytes = typeof response.body === 'string' ? Buffer.byteLength(response.body) : Buffer.byteLength(JSON.stringify(response.body));
+    return Math.round((bytes / 1024) * this.config.armMsPerKb);
   }
 
   private openLogEntry(res: http.ServerResponse, info: RequestInfo, route: Route): void {
@@ -304,7 +325,10 @@ class RunningEmulator implements Emulator, EmulatorControls {
     const current: RequestInfo = { ...info, nowMs: Date.now() };
     const normal = (): EmulatorResponse => this.dispatch(route, current);
     if (step && applyFault(step, { service: route.service, req: current, res, serviceHeaders: headers, normal })) return;
-    writeResponse(res, normal(), headers);
+    const response = normal();
+    if (route.service === 'arm') await this.delay(this.sizeDelayMs(response));
+    if (this.closed || res.destroyed) return;
+    writeResponse(res, response, headers);
   }
 
   private crash(res: http.ServerResponse, error: unknown): void {
@@ -326,11 +350,13 @@ function initialConfig(dataset: Dataset, options: EmulatorOptions): EmulatorConf
     armReadable: {},
     graphReadable: true,
     userAssignedAttached: true,
+    armMsPerKb: DEFAULT_ARM_MS_PER_KB,
   };
   applyConfigPatch(config, {
     ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}),
     ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
     ...(options.tokenLifetimeSec !== undefined ? { tokenLifetimeSec: options.tokenLifetimeSec } : {}),
+    ...(options.armMsPerKb !== undefined ? { armMsPerKb: options.armMsPerKb } : {}),
   });
   return config;
 }

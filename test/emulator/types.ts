@@ -14,6 +14,10 @@ export type EndpointKey =
   | 'arm-role-definitions'
   | 'arm-vm'
   | 'arm-subscriptions'
+  | 'arm-deny-assignments'
+  | 'arm-permissions'
+  | 'arm-provider-operations'
+  | 'arm-resource'
   | 'graph-sp';
 
 export const ENDPOINT_KEYS: readonly EndpointKey[] = [
@@ -26,6 +30,10 @@ export const ENDPOINT_KEYS: readonly EndpointKey[] = [
   'arm-role-definitions',
   'arm-vm',
   'arm-subscriptions',
+  'arm-deny-assignments',
+  'arm-permissions',
+  'arm-provider-operations',
+  'arm-resource',
   'graph-sp',
 ];
 
@@ -79,6 +87,8 @@ export interface EmulatorConfig {
   graphReadable: boolean;
   /** Whether the VM's user-assigned identities are attached (off = as if removed on the Identity page). */
   userAssignedAttached: boolean;
+  /** Extra ARM response time per KB of response body (ARM builds large lists slowly: the role catalog). */
+  armMsPerKb: number;
 }
 
 export interface EmulatorConfigPatch {
@@ -91,6 +101,7 @@ export interface EmulatorConfigPatch {
   armReadable?: Record<string, boolean>;
   graphReadable?: boolean;
   userAssignedAttached?: boolean;
+  armMsPerKb?: number;
 }
 
 /** What the service handlers share. */
