@@ -1,5 +1,5 @@
 /**
- * The logging seam and its redactor. VS Code's LogOutputChannel satisfies {@link Logger}, the CLI writes
+ * The logging seam and its redactor. VS Code's log output channel satisfies {@link Logger}, the CLI writes
  * to stderr; but every module below the composition roots receives only a {@link redacting} logger, so no
  * line reaches an output without passing {@link redact}.
  */
