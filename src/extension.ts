@@ -2,9 +2,11 @@
  * Composition root: creates the log, the core and the UI, wires them, and nothing else.
  * Activation does no network work; the optional automatic sign-in starts after activate() returns.
  */
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { IdentityService } from './azure';
-import { ManagedIdentityClient, redacting } from './identity';
+import { redacting } from './core/log';
+import { ManagedIdentityClient } from './identity';
 import { Session, type SessionState } from './session/session';
 import { registerCommands } from './ui/commands';
 import { SECTION, readSettings } from './ui/settings';
@@ -31,10 +33,11 @@ export function activate(context: vscode.ExtensionContext): VmIdentityApi {
 
   // No agentFor: inside VS Code, ARM/Graph go through the `https` that VS Code patched with its proxy
   // settings; the identity endpoints use their own direct transport.
-  const identityClient = new ManagedIdentityClient({ logger, timeouts: { deadlineMs: settings.timeoutMs } });
-  const service = new IdentityService({ identityClient, logger });
-  const session = new Session({ service, logger, include: { roles: true, vmIdentityBlock: true, displayName: settings.showDisplayName } });
-  void session.setIdentity(settings.identity);
+  const identityClient = new ManagedIdentityClient({ env: process.env, fileExists: fs.existsSync, logger, timeouts: { deadlineMs: settings.timeoutMs } });
+  const service = new IdentityService({ identityClient, env: process.env, logger });
+  const session = new Session({ service, logger });
+  const include = (showDisplayName: boolean) => ({ roles: true, vmIdentityBlock: true, displayName: showDisplayName });
+  void session.configure({ identity: settings.identity, include: include(settings.showDisplayName) });
 
   const tree = new IdentityTreeProvider(session);
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
@@ -55,17 +58,19 @@ export function activate(context: vscode.ExtensionContext): VmIdentityApi {
     view,
     new StatusBar(session),
     { dispose: () => stateSubscription.dispose() },
-    ...registerCommands({ session, log: channel }),
+    // Commands get the redacting logger; only this file holds the raw channel (to show it).
+    ...registerCommands({ session, log: logger, showLog: () => channel.show(true) }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SECTION)) return;
       const next = readSettings();
       if (e.affectsConfiguration(`${SECTION}.identity`)) reportSettingProblem(next.identityProblem);
-      identityClient.setTimeouts({ deadlineMs: next.timeoutMs });
-      if (e.affectsConfiguration(`${SECTION}.showDisplayName`)) session.setInclude({ roles: true, vmIdentityBlock: true, displayName: next.showDisplayName });
-      if (e.affectsConfiguration(`${SECTION}.identity`)) {
-        logger.info('identity setting changed');
-        void session.setIdentity(next.identity);
-      }
+      const identityChanged = e.affectsConfiguration(`${SECTION}.identity`);
+      if (identityChanged) logger.info('identity setting changed');
+      void session.configure({
+        timeoutMs: next.timeoutMs,
+        include: e.affectsConfiguration(`${SECTION}.showDisplayName`) ? include(next.showDisplayName) : undefined,
+        identity: identityChanged ? next.identity : undefined,
+      });
     }),
   );
 

@@ -1,13 +1,14 @@
 /**
  * Azure Resource Manager reads: role assignments of a principal, role definitions, the VM's identity
- * block, subscriptions (AZURE-FACTS "ARM"; azure-docs role-based-access-control/role-assignments-list-rest.md).
+ * block (AZURE-FACTS "ARM"; azure-docs role-based-access-control/role-assignments-list-rest.md).
  */
-import { VmIdentityError, isRecord, malformedResponse } from '../identity';
+import type { Reading } from '../core/errorTable';
+import { VmIdentityError, malformedResponse } from '../core/errors';
+import { isRecord } from '../core/json';
 import type { AzureHttp } from './http';
 
 export const AUTHORIZATION_API_VERSION = '2022-04-01';
 export const COMPUTE_API_VERSION = '2024-07-01';
-export const SUBSCRIPTIONS_API_VERSION = '2022-12-01';
 /** A loop guard: no principal has this many pages of role assignments. */
 const MAX_PAGES = 5000;
 
@@ -41,6 +42,20 @@ export interface VmIdentityBlock {
 
 export type AssignmentFilter = 'assignedTo' | 'principalId';
 
+/** One ARM read: the token, the caller's signal, and what the read is for (a 403 names it). */
+export interface ArmCall {
+  token: string;
+  signal?: AbortSignal;
+  reading?: Reading;
+}
+
+export interface ListOptions<T> {
+  /** Called with each page's raw items as it arrives. */
+  onPage?: (items: unknown[]) => void;
+  /** Parses each item; items it returns undefined for are dropped. */
+  parse?: (item: unknown) => T | undefined;
+}
+
 export class ArmClient {
   constructor(
     private readonly http: AzureHttp,
@@ -52,20 +67,21 @@ export class ArmClient {
    * page is parsed as it arrives (items it returns undefined for are dropped), so the raw JSON of earlier
    * pages can be collected while later ones load.
    */
-  async listAll<T = unknown>(first: URL, token: string, signal?: AbortSignal, onPage?: (items: unknown[]) => void, parse = (item: unknown) => item as T | undefined): Promise<T[]> {
+  async listAll<T = unknown>(first: URL, call: ArmCall, options: ListOptions<T> = {}): Promise<T[]> {
+    const parse = options.parse ?? ((item: unknown) => item as T | undefined);
     const items: T[] = [];
     const seen = new Set<string>();
     let next: URL | undefined = first;
     while (next) {
       if (seen.has(next.href) || seen.size >= MAX_PAGES) throw malformedResponse(`GET ${first.host}${first.pathname}`, 'its nextLink pages loop');
       seen.add(next.href);
-      const { json } = await this.http.getJson(next, token, signal);
+      const { json } = await this.http.getJson(next, call.token, { signal: call.signal, reading: call.reading });
       if (!isRecord(json) || !Array.isArray(json.value)) throw malformedResponse(`GET ${next.host}${next.pathname}`, 'it has no value array');
       for (const raw of json.value) {
         const item = parse(raw);
         if (item !== undefined) items.push(item);
       }
-      onPage?.(json.value);
+      options.onPage?.(json.value);
       next = this.nextLinkOf(json, first);
     }
     return items;
@@ -97,29 +113,23 @@ export class ArmClient {
     return url;
   }
 
-  async listRoleAssignments(subscriptionId: string, principalId: string, token: string, filter: AssignmentFilter = 'assignedTo', signal?: AbortSignal): Promise<RoleAssignment[]> {
-    const raw = await this.listAll(this.roleAssignmentsUrl(subscriptionId, principalId, filter), token, signal);
-    return raw.map(parseRoleAssignment).filter((a): a is RoleAssignment => a !== undefined);
-  }
-
-  async listRoleDefinitions(scope: string, token: string, signal?: AbortSignal): Promise<RoleDefinition[]> {
+  async listRoleDefinitions(scope: string, call: ArmCall): Promise<RoleDefinition[]> {
     const url = new URL(`${scope.replace(/\/+$/, '')}/providers/Microsoft.Authorization/roleDefinitions`, this.armBase);
     url.searchParams.set('api-version', AUTHORIZATION_API_VERSION);
-    const raw = await this.listAll(url, token, signal);
-    return raw.map(parseRoleDefinition).filter((d): d is RoleDefinition => d !== undefined);
+    return this.listAll(url, call, { parse: parseRoleDefinition });
   }
 
-  async getRoleDefinition(roleDefinitionId: string, token: string, signal?: AbortSignal): Promise<RoleDefinition | undefined> {
+  async getRoleDefinition(roleDefinitionId: string, call: ArmCall): Promise<RoleDefinition | undefined> {
     const url = new URL(roleDefinitionId, this.armBase);
     url.searchParams.set('api-version', AUTHORIZATION_API_VERSION);
-    const { json } = await this.http.getJson(url, token, signal);
+    const { json } = await this.http.getJson(url, call.token, { signal: call.signal, reading: call.reading });
     return parseRoleDefinition(json);
   }
 
-  async getVmIdentity(vmResourceId: string, token: string, signal?: AbortSignal): Promise<VmIdentityBlock | undefined> {
+  async getVmIdentity(vmResourceId: string, call: ArmCall): Promise<VmIdentityBlock | undefined> {
     const url = new URL(vmResourceId, this.armBase);
     url.searchParams.set('api-version', COMPUTE_API_VERSION);
-    const { json } = await this.http.getJson(url, token, signal);
+    const { json } = await this.http.getJson(url, call.token, { signal: call.signal, reading: call.reading });
     if (!isRecord(json) || !isRecord(json.identity)) return undefined;
     const identity = json.identity;
     const uamis = isRecord(identity.userAssignedIdentities) ? identity.userAssignedIdentities : {};

@@ -3,7 +3,7 @@
  * `VM_IDENTITY_GRAPH_ENDPOINT` replace them for tests and the demo, over https, or plain http to a
  * loopback host only (a token must never cross a network in the clear).
  */
-import { VmIdentityError } from '../identity';
+import { VmIdentityError } from '../core/errors';
 import type { Cloud } from './clouds';
 import { isLoopbackHost } from './http';
 

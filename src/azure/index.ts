@@ -1,8 +1,20 @@
-export * from './clouds';
-export * from './endpoints';
-export * from './http';
-export * from './arm';
-export * from './graph';
-export * from './instanceMetadata';
-export * from './roles';
-export * from './service';
+/** The Azure layer's public surface: named exports only. */
+export { type Cloud, CLOUDS, PUBLIC_CLOUD, cloudFor, portalLink } from './clouds';
+export { type AzureEndpoints, resolveEndpoints } from './endpoints';
+export { AzureHttp, type AzureHttpOptions, isLoopbackHost } from './http';
+export { ArmClient, type RoleAssignment, type RoleDefinition, type VmIdentityBlock, parseRoleAssignment, parseRoleDefinition } from './arm';
+export { type ServicePrincipal, getServicePrincipal } from './graph';
+export { type InstanceMetadata, getInstanceMetadata, parseInstanceMetadata } from './instanceMetadata';
+export { type RoleAssignmentDetail, type RoleAssignmentView, type ScopeKind, type Via, scopeKind, toView, viaOf } from './roles';
+export { IdentityService, type IdentityServiceOptions, type ServiceSettings } from './service';
+export {
+  type IdentityInfo,
+  type Include,
+  type Part,
+  type PortalLinks,
+  type Snapshot,
+  type VmInfo,
+  partOf,
+  subscriptionOf,
+  valueOf,
+} from './snapshot';

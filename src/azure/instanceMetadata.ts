@@ -3,20 +3,13 @@
  * (azure-docs virtual-machines/instance-metadata-service.md). All primitives are strings; missing ones "".
  * Same direct (never proxied) transport as the token.
  */
-import {
-  type Clock,
-  DEFAULT_TIMEOUTS,
-  IMDS_RETRY_POLICY,
-  type Logger,
-  type Timeouts,
-  type Transport,
-  describeRequest,
-  isRecord,
-  parseJsonBody,
-  malformedResponse,
-  sendWithRetry,
-  serviceError,
-} from '../identity';
+import type { Clock } from '../core/clock';
+import { errorFor } from '../core/errorTable';
+import { malformedResponse } from '../core/errors';
+import { DEFAULT_TIMEOUTS, type HttpClient, type Timeouts, describeRequest, sendWithRetry } from '../core/http';
+import { isRecord, parseJsonBody } from '../core/json';
+import type { Logger } from '../core/log';
+import { RETRY_POLICIES } from '../core/retry';
 
 export const INSTANCE_API_VERSION = '2021-02-01';
 
@@ -35,7 +28,7 @@ export interface InstanceMetadata {
 
 export interface InstanceMetadataDeps {
   host: string;
-  transport: Transport;
+  http: HttpClient;
   clock: Clock;
   logger: Logger;
   timeouts?: Partial<Timeouts>;
@@ -50,17 +43,18 @@ export async function getInstanceMetadata(deps: InstanceMetadataDeps, signal?: A
   const where = describeRequest(request);
   const { response } = await sendWithRetry(
     {
-      transport: deps.transport,
+      http: deps.http,
       clock: deps.clock,
       logger: deps.logger,
-      policy: IMDS_RETRY_POLICY,
+      policy: RETRY_POLICIES.identity,
+      source: 'metadata',
       timeouts: { ...DEFAULT_TIMEOUTS, ...deps.timeouts },
       maxBodyBytes: MAX_METADATA_BYTES,
       signal,
     },
     request,
   );
-  if (response.status !== 200) throw serviceError(where, response.status);
+  if (response.status !== 200) throw errorFor({ source: 'metadata', where, status: response.status });
   return parseInstanceMetadata(response.body, where);
 }
 

@@ -2,8 +2,8 @@
  * Role assignments as the user sees them: role names resolved with as few calls as possible, each marked
  * direct, via a group, or inherited from above the subscription, sorted by scope then role name.
  */
-import type { Logger } from '../identity';
-import { type ArmClient, type RoleAssignment, type RoleDefinition, roleDefinitionGuid } from './arm';
+import type { Logger } from '../core/log';
+import { type ArmCall, type ArmClient, type RoleAssignment, type RoleDefinition, roleDefinitionGuid } from './arm';
 
 export type Via = 'direct' | 'group' | 'inherited';
 export type ScopeKind = 'root' | 'managementGroup' | 'subscription' | 'resourceGroup' | 'resource';
@@ -47,38 +47,61 @@ export function viaOf(assignment: RoleAssignment, principalId: string): Via {
 }
 
 /**
- * Resolves role definitions by GUID. Built-in role ids never change, so they are kept for the life of the
- * process; custom ones for the life of this resolver.
+ * Resolves role definitions by GUID. Built-in role ids never change and say nothing about the identity, so
+ * they are kept for the life of the process; custom ones (and which scopes were listed) until {@link forget}.
  */
 export class RoleDefinitionResolver {
-  private readonly known = new Map<string, RoleDefinition>();
+  private readonly builtIn = new Map<string, RoleDefinition>();
+  private readonly custom = new Map<string, RoleDefinition>();
+  private readonly listedScopes = new Set<string>();
 
   constructor(
     private readonly logger: Logger,
     private readonly concurrency = 8,
   ) {}
 
-  has(guid: string): boolean {
-    return this.known.has(guid);
+  remember(definitions: RoleDefinition[]): void {
+    for (const d of definitions) this.set(d.id, d);
   }
 
-  remember(definitions: RoleDefinition[]): void {
-    for (const d of definitions) this.known.set(roleDefinitionGuid(d.id), d);
+  /** Lists the definitions of `scope` once (until forgotten); a failure is logged, the GUIDs stay unnamed. */
+  async listScope(arm: ArmClient, scope: string, call: ArmCall): Promise<void> {
+    if (this.listedScopes.has(scope)) return;
+    try {
+      this.remember(await arm.listRoleDefinitions(scope, call));
+      this.listedScopes.add(scope);
+    } catch (e) {
+      this.logger.warn(`role definitions of ${scope} could not be listed: ${(e as Error).message}`);
+    }
+  }
+
+  /** Forgets everything learnt about the signed-in identity's subscriptions (sign out); built-ins stay. */
+  forget(): void {
+    this.custom.clear();
+    this.listedScopes.clear();
+  }
+
+  private get(guid: string): RoleDefinition | undefined {
+    return this.builtIn.get(guid) ?? this.custom.get(guid);
+  }
+
+  private set(id: string, d: RoleDefinition): void {
+    (d.roleType === 'BuiltInRole' ? this.builtIn : this.custom).set(roleDefinitionGuid(id), d);
   }
 
   /** Looks up, one call each and in parallel, the definitions not already known. Failures leave the GUID unnamed. */
-  async fillMissing(arm: ArmClient, roleDefinitionIds: string[], token: string, signal?: AbortSignal): Promise<number> {
+  async fillMissing(arm: ArmClient, roleDefinitionIds: string[], call: ArmCall): Promise<number> {
     const missing = new Map<string, string>();
     for (const id of roleDefinitionIds) {
       const guid = roleDefinitionGuid(id);
-      if (!this.known.has(guid) && !missing.has(guid)) missing.set(guid, id);
+      if (!this.get(guid) && !missing.has(guid)) missing.set(guid, id);
     }
     const queue = [...missing.values()];
     const worker = async () => {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
         try {
-          const def = await arm.getRoleDefinition(id, token, signal);
-          if (def) this.known.set(roleDefinitionGuid(id), def);
+          const def = await arm.getRoleDefinition(id, call);
+          if (def) this.set(id, def);
         } catch (e) {
           this.logger.warn(`role definition ${roleDefinitionGuid(id)} could not be read: ${(e as Error).message}`);
         }
@@ -91,7 +114,7 @@ export class RoleDefinitionResolver {
   describe(assignments: RoleAssignment[], principalId: string): RoleAssignmentDetail[] {
     const keyed = assignments.map((a) => {
       const guid = roleDefinitionGuid(a.roleDefinitionId);
-      const def = this.known.get(guid);
+      const def = this.get(guid);
       const detail: RoleAssignmentDetail = {
         id: a.id,
         roleName: def?.roleName ?? guid,
@@ -108,7 +131,7 @@ export class RoleDefinitionResolver {
       };
       return { detail, scope: a.scope.toLowerCase() };
     });
-    // The order of compareAssignments, with each scope lower-cased once instead of at every comparison.
+    // By scope, role name, id; each scope lower-cased once instead of at every comparison.
     const { compare } = collator();
     keyed.sort((x, y) => compare(x.scope, y.scope) || compare(x.detail.roleName, y.detail.roleName) || compare(x.detail.id, y.detail.id));
     return keyed.map((k) => k.detail);
@@ -120,19 +143,6 @@ let defaultCollator: Intl.Collator | undefined;
 /** The comparison String.prototype.localeCompare makes (default locale and options), built once. */
 function collator(): Intl.Collator {
   return (defaultCollator ??= new Intl.Collator());
-}
-
-/**
- * Builds the collator describe() sorts with. The first Intl object of a process costs a few ms of CPU (ICU
- * loads its data), better spent while waiting for the next page of assignments than after the last one.
- */
-export function prepareSorting(): void {
-  collator();
-}
-
-export function compareAssignments(a: RoleAssignmentView, b: RoleAssignmentView): number {
-  const { compare } = collator();
-  return compare(a.scope.toLowerCase(), b.scope.toLowerCase()) || compare(a.roleName, b.roleName) || compare(a.id, b.id);
 }
 
 /** The JSON shape of `roles --json` (no UI-only fields). */

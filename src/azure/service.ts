@@ -4,42 +4,30 @@
  *   2. role assignments (first page) ‖ role definitions of the subscription ‖ VM identity block ‖ Graph
  *   +1 per extra page of assignments; +1 only for role definitions not in the subscription's list.
  * The cloud (hence the token audience) comes from the metadata, so stage 1 guesses it (the last one seen,
- * else the public cloud) and asks again only when the guess was wrong.
+ * else the public cloud) and asks again only when the guess was wrong. Each optional part of the result is
+ * a {@link Part}, settled independently.
  */
-import {
-  type Clock,
-  type IdentitySelector,
-  type IdentityType,
-  type IssuedToken,
-  type Logger,
-  type ManagedIdentityClient,
-  type Transport,
-  ASSIGN_ACCESS_DOCS,
-  ARM_RETRY_POLICY,
-  SYSTEM_ASSIGNED,
-  VmIdentityError,
-  cancelled,
-  directTransport,
-  identityTypeOf,
-  imdsHost,
-  isVmIdentityError,
-  redacting,
-  silentLogger,
-  systemClock,
-} from '../identity';
-import { ArmClient, type VmIdentityBlock, parseRoleAssignment } from './arm';
+import { type Clock, systemClock } from '../core/clock';
+import { VmIdentityError, cancelled, toVmIdentityError } from '../core/errors';
+import { directHttp } from '../core/directHttp';
+import type { HttpClient } from '../core/http';
+import { type Logger, redacting, silentLogger } from '../core/log';
+import { type AgentFor, createProxiedHttp } from '../core/proxiedHttp';
+import { type IdentitySelector, type IssuedToken, type ManagedIdentityClient, SYSTEM_ASSIGNED, identityTypeOf, imdsHost } from '../identity';
+import { ArmClient, type ArmCall, parseRoleAssignment as parseAssignment } from './arm';
 import { type Cloud, PUBLIC_CLOUD, cloudFor, portalLink } from './clouds';
-import { type AzureEndpoints, resolveEndpoints } from './endpoints';
+import { resolveEndpoints } from './endpoints';
 import { getServicePrincipal } from './graph';
-import { type AgentFor, AzureHttp } from './http';
+import { AzureHttp } from './http';
 import { type InstanceMetadata, getInstanceMetadata } from './instanceMetadata';
-import { type RoleAssignmentDetail, RoleDefinitionResolver, prepareSorting } from './roles';
+import { RoleDefinitionResolver } from './roles';
+import { type IdentityInfo, type Include, type Snapshot, linksFor, ok, partOf, skipped, subscriptionOf, toVmInfo } from './snapshot';
 
 export interface IdentityServiceOptions {
   identityClient: ManagedIdentityClient;
   env?: NodeJS.ProcessEnv;
-  /** Transport to IMDS for instance metadata (direct, never proxied). */
-  transport?: Transport;
+  /** HTTP to IMDS for instance metadata (direct, never proxied). */
+  http?: HttpClient;
   /** Proxy agents for ARM/Graph; leave undefined inside VS Code, which patches `https` itself. */
   agentFor?: AgentFor;
   logger?: Logger;
@@ -47,300 +35,188 @@ export interface IdentityServiceOptions {
   armTimeoutMs?: number;
 }
 
-export interface Include {
-  roles?: boolean;
-  displayName?: boolean;
-  vmIdentityBlock?: boolean;
+/** What can change while running (a setting). */
+export interface ServiceSettings {
+  timeoutMs?: number;
 }
 
-export interface VmInfo {
-  name: string;
-  resourceGroup: string;
-  subscriptionId: string;
-  location: string;
-  resourceId: string;
-  vmSize: string;
-  osType: string;
-  computerName: string;
-  cloud: Cloud['name'];
+interface AzureApis {
+  http: AzureHttp;
+  arm: ArmClient;
 }
 
-export interface IdentityInfo {
-  principalId: string;
-  clientId?: string;
-  tenantId: string;
-  identityType: IdentityType;
-  identityResourceId?: string;
-  source: string;
-  token: { resource: string; expiresOn: number; refreshAfter: number };
-}
-
-export interface PortalLinks {
-  vm?: string;
-  identityPage?: string;
-  accessControl?: string;
-  identity?: string;
-}
-
-export interface Snapshot {
-  identity: IdentityInfo;
-  selector: IdentitySelector;
-  cloud: Cloud;
-  endpoints: AzureEndpoints;
-  vm?: VmInfo;
-  vmError?: VmIdentityError;
-  displayName?: string;
-  displayNameError?: VmIdentityError;
-  roles?: RoleAssignmentDetail[];
-  rolesError?: VmIdentityError;
-  vmIdentityBlock?: VmIdentityBlock;
-  vmIdentityBlockError?: VmIdentityError;
-  links: PortalLinks;
-  /** Network figures for the log and the benchmark. */
-  stats: { rolePages: number; roleDefinitionLookups: number; ms: number };
-}
+const NOT_ASKED = 'not asked for';
 
 export class IdentityService {
   private readonly env: NodeJS.ProcessEnv;
   private readonly logger: Logger;
   private readonly clock: Clock;
-  private readonly transport: Transport;
+  private readonly imdsHttp: HttpClient;
+  private readonly azureHttp: HttpClient;
+  private readonly client: ManagedIdentityClient;
   private readonly resolver: RoleDefinitionResolver;
+  /** One ARM/Graph stack per cloud (endpoint pair), built on first use. */
+  private readonly apis = new Map<string, AzureApis>();
   private lastCloud?: Cloud;
-  private listedScopes = new Set<string>();
 
   constructor(private readonly options: IdentityServiceOptions) {
     this.env = options.env ?? process.env;
     this.logger = redacting(options.logger ?? silentLogger);
     this.clock = options.clock ?? systemClock;
-    this.transport = options.transport ?? directTransport;
+    this.imdsHttp = options.http ?? directHttp;
+    this.azureHttp = createProxiedHttp(options.agentFor);
+    this.client = options.identityClient;
     this.resolver = new RoleDefinitionResolver(this.logger);
   }
 
-  get identityClient(): ManagedIdentityClient {
-    return this.options.identityClient;
+  configure(settings: ServiceSettings): void {
+    if (settings.timeoutMs !== undefined) this.client.setTimeouts({ deadlineMs: settings.timeoutMs });
   }
 
-  /** Forget tokens and everything learnt (sign out). */
+  /** An access token for `resource` (the explicit "copy token" action only). */
+  async accessToken(resource: string, selector: IdentitySelector): Promise<string> {
+    return (await this.client.getToken(resource, { identity: selector })).accessToken.token;
+  }
+
+  /** Forgets everything about the identity: tokens, its cloud, its subscription's custom roles (sign out). */
   reset(): void {
-    this.options.identityClient.clear();
+    this.client.clear();
+    this.resolver.forget();
     this.lastCloud = undefined;
   }
 
   instanceMetadata(signal?: AbortSignal): Promise<InstanceMetadata> {
     // Same time limits as the token (vmIdentity.timeoutSeconds): sign-in waits for both, so a hanging IMDS
     // must not hold the time-out message back for the metadata's own ~47 s of attempts.
-    const timeouts = this.options.identityClient.currentTimeouts;
-    return getInstanceMetadata({ host: imdsHost(this.env), transport: this.transport, clock: this.clock, logger: this.logger, timeouts }, signal);
+    const timeouts = this.client.currentTimeouts;
+    return getInstanceMetadata({ host: imdsHost(this.env), http: this.imdsHttp, clock: this.clock, logger: this.logger, timeouts }, signal);
   }
 
   async snapshot(selector: IdentitySelector = SYSTEM_ASSIGNED, include: Include = {}, signal?: AbortSignal, forceRefresh = false): Promise<Snapshot> {
     const started = this.clock.now();
-    const client = this.options.identityClient;
+    const client = this.client;
     const usesImds = client.sourceKind === 'imds' || client.sourceKind === 'legacyVmExtension';
     const guess = this.lastCloud ?? PUBLIC_CLOUD;
+    const tokenFor = (resource: string) => client.getToken(resource, { identity: selector, signal, forceRefresh });
 
     // Stage 1: token ‖ metadata (‖ Graph token).
-    const metadataP = usesImds ? this.instanceMetadata(signal) : Promise.reject(new Error('no instance metadata on this host'));
-    const tokenP = client.getToken(guess.armResource, { identity: selector, signal, forceRefresh });
-    const graphTokenP = include.displayName ? client.getToken(guess.graphResource, { identity: selector, signal, forceRefresh }) : undefined;
-    graphTokenP?.catch(() => undefined);
-    const [metadataR, tokenR] = await Promise.allSettled([metadataP, tokenP]);
+    const metadataP = usesImds ? this.instanceMetadata(signal) : undefined;
+    const armTokenP = tokenFor(guess.armResource);
+    let graphToken = include.displayName ? tokenFor(guess.graphResource) : undefined;
+    graphToken?.catch(() => undefined);
+    const [metadataR, tokenR] = await Promise.allSettled([metadataP, armTokenP]);
     if (signal?.aborted) throw cancelled();
     const metadata = metadataR.status === 'fulfilled' ? metadataR.value : undefined;
     const cloud = metadata ? cloudFor(metadata.azEnvironment) : guess;
-    const vm = metadata ? toVmInfo(metadata, cloud) : undefined;
+    const vm = usesImds ? partOf(metadataR, 'no instance metadata', toVmIdentityError) : skipped<InstanceMetadata>('This identity host has no instance metadata.');
+    const vmInfo = metadata ? toVmInfo(metadata, cloud) : undefined;
     let armToken: IssuedToken;
-    let graphToken = graphTokenP;
     if (cloud === guess) {
-      if (tokenR.status === 'rejected') throw this.explainTokenFailure(tokenR.reason, vm, cloud);
+      if (tokenR.status === 'rejected') throw this.explainTokenFailure(tokenR.reason, vmInfo?.resourceId, cloud);
       armToken = tokenR.value;
     } else {
       // The guess was wrong (a sovereign cloud, the first time): whatever the token for the guessed audience
       // did, ask for one for this cloud's ARM.
       this.logger.info(`this VM is in ${cloud.name}; asking for a token for ${cloud.armResource}`);
-      armToken = await client.getToken(cloud.armResource, { identity: selector, signal, forceRefresh }).catch((e) => {
-        throw this.explainTokenFailure(e, vm, cloud);
+      armToken = await tokenFor(cloud.armResource).catch((e) => {
+        throw this.explainTokenFailure(e, vmInfo?.resourceId, cloud);
       });
-      graphToken = include.displayName ? client.getToken(cloud.graphResource, { identity: selector, signal, forceRefresh }) : undefined;
+      graphToken = include.displayName ? tokenFor(cloud.graphResource) : undefined;
     }
     this.lastCloud = cloud;
 
-    const claims = armToken.claims;
-    const identityResourceId = claims.identityResourceId;
-    const identity: IdentityInfo = {
-      principalId: claims.principalId,
-      clientId: claims.clientId,
-      tenantId: claims.tenantId,
-      identityType: claims.identityType ?? (identityResourceId ? identityTypeOf(identityResourceId) : selector.kind === 'system' ? 'SystemAssigned' : 'UserAssigned'),
-      identityResourceId,
-      source: armToken.source,
-      token: { resource: armToken.accessToken.resource, expiresOn: armToken.accessToken.expiresOn, refreshAfter: armToken.accessToken.refreshAfter },
-    };
+    const identity = identityOf(armToken, selector);
     const endpoints = resolveEndpoints(cloud, this.env);
-    const links = linksFor(cloud, identity, vm);
-    const snapshot: Snapshot = {
-      identity,
-      selector,
-      cloud,
-      endpoints,
-      vm,
-      vmError: metadataR.status === 'rejected' && usesImds ? asError(metadataR.reason) : undefined,
-      links,
-      stats: { rolePages: 0, roleDefinitionLookups: 0, ms: 0 },
-    };
-    if (!include.roles && !include.displayName && !include.vmIdentityBlock) {
-      snapshot.stats.ms = this.clock.now() - started;
-      return snapshot;
-    }
+    const links = linksFor(cloud, identity, vmInfo);
+    const stats = { rolePages: 0, roleDefinitionLookups: 0, ms: 0 };
+    const base = { identity, selector, cloud, endpoints, links, vm: vm.status === 'ok' && vmInfo ? ok(vmInfo) : (vm as Snapshot['vm']), stats };
 
     // Stage 2: assignments ‖ role definitions ‖ VM identity block ‖ Graph.
-    const http = new AzureHttp({
-      allowedOrigins: [endpoints.arm, endpoints.graph],
-      agentFor: this.options.agentFor,
-      logger: this.logger,
-      clock: this.clock,
-      policy: ARM_RETRY_POLICY,
-      timeoutMs: this.options.armTimeoutMs,
-    });
-    const arm = new ArmClient(http, endpoints.arm);
-    const token = armToken.accessToken.token;
-    const subscriptionId = vm?.subscriptionId || subscriptionOf(identityResourceId);
-    const work: Array<Promise<void>> = [];
-
-    if (include.roles) {
-      work.push(
-        this.loadRoles(arm, subscriptionId, identity.principalId, token, snapshot, signal).catch((e) => {
-          snapshot.rolesError = this.explainArmFailure(e, 'roles', links, identity);
-        }),
-      );
-    }
-    if (include.vmIdentityBlock && vm?.resourceId) {
-      work.push(
-        arm.getVmIdentity(vm.resourceId, token, signal).then(
-          (block) => void (snapshot.vmIdentityBlock = block),
-          (e) => void (snapshot.vmIdentityBlockError = this.explainArmFailure(e, 'vm', links, identity)),
-        ),
-      );
-    }
-    if (graphToken) {
-      const gt = graphToken;
-      work.push(
-        gt
-          .then((t) => getServicePrincipal(http, endpoints.graph, identity.principalId, t.accessToken.token, signal))
-          .then(
-            (sp) => void (snapshot.displayName = sp?.displayName),
-            (e) => {
-              snapshot.displayNameError = asError(e);
-              this.logger.info(`display name not available: ${asError(e).message}`);
-            },
-          ),
-      );
-    }
-    await Promise.all(work);
+    const apis = include.roles || include.displayName || include.vmIdentityBlock ? this.apisFor(endpoints.arm, endpoints.graph) : undefined;
+    const call: ArmCall = { token: armToken.accessToken.token, signal };
+    const principal = { principalId: identity.principalId, accessControlLink: links.accessControl };
+    const subscriptionId = vmInfo?.subscriptionId || subscriptionOf(identity.identityResourceId);
+    const [roles, block, name] = await Promise.allSettled([
+      include.roles && apis ? this.loadRoles(apis.arm, subscriptionId, { ...call, reading: { what: 'roles', ...principal } }, stats) : undefined,
+      include.vmIdentityBlock && apis && vmInfo?.resourceId ? apis.arm.getVmIdentity(vmInfo.resourceId, { ...call, reading: { what: 'vm', ...principal } }) : undefined,
+      graphToken && apis
+        ? graphToken.then((t) => getServicePrincipal(apis.http, endpoints.graph, identity.principalId, t.accessToken.token, signal)).then((sp) => sp?.displayName)
+        : undefined,
+    ]);
     if (signal?.aborted) throw cancelled();
-    snapshot.stats.ms = this.clock.now() - started;
-    return snapshot;
+    if (name.status === 'rejected') this.logger.info(`display name not available: ${toVmIdentityError(name.reason).message}`);
+    stats.ms = this.clock.now() - started;
+    return {
+      ...base,
+      roles: include.roles ? partOf(roles, 'no subscription') : skipped(NOT_ASKED),
+      vmIdentityBlock: include.vmIdentityBlock ? partOf(block, vmInfo?.resourceId ? 'the VM has no identity block' : 'the VM is not known') : skipped(NOT_ASKED),
+      displayName: include.displayName ? partOf(name, 'Microsoft Graph has no display name for this identity') : skipped(NOT_ASKED),
+    };
   }
 
   /** A new token for the same identity, nothing else re-read (the silent refresh: one IMDS request). */
   async renewToken(snapshot: Snapshot, signal?: AbortSignal): Promise<Snapshot> {
-    const issued = await this.options.identityClient.getToken(snapshot.cloud.armResource, { identity: snapshot.selector, signal });
+    const issued = await this.client.getToken(snapshot.cloud.armResource, { identity: snapshot.selector, signal });
     const t = issued.accessToken;
     return { ...snapshot, identity: { ...snapshot.identity, token: { resource: t.resource, expiresOn: t.expiresOn, refreshAfter: t.refreshAfter } } };
   }
 
-  private async loadRoles(arm: ArmClient, subscriptionId: string | undefined, principalId: string, token: string, snapshot: Snapshot, signal?: AbortSignal): Promise<void> {
+  private apisFor(armBase: string, graphBase: string): AzureApis {
+    const key = `${armBase} ${graphBase}`;
+    let apis = this.apis.get(key);
+    if (!apis) {
+      const http = new AzureHttp({
+        allowedOrigins: [armBase, graphBase],
+        http: this.azureHttp,
+        logger: this.logger,
+        clock: this.clock,
+        timeoutMs: this.options.armTimeoutMs,
+      });
+      apis = { http, arm: new ArmClient(http, armBase) };
+      this.apis.set(key, apis);
+    }
+    return apis;
+  }
+
+  private async loadRoles(arm: ArmClient, subscriptionId: string | undefined, call: ArmCall, stats: Snapshot['stats']) {
     if (!subscriptionId) {
       throw new VmIdentityError('serviceError', 'The subscription of this VM is not known, so its role assignments cannot be listed.', {
         fix: 'Run this on an Azure VM, where instance metadata names the subscription.',
+        title: 'subscription not known',
       });
     }
+    const principalId = call.reading!.principalId;
     const scope = `/subscriptions/${subscriptionId}`;
-    // Role definitions of the subscription, in parallel with the assignments (once per resolver).
-    const definitionsP = this.listedScopes.has(scope)
-      ? Promise.resolve()
-      : arm.listRoleDefinitions(scope, token, signal).then(
-          (defs) => {
-            this.resolver.remember(defs);
-            this.listedScopes.add(scope);
-          },
-          (e) => this.logger.warn(`role definitions of ${scope} could not be listed: ${asError(e).message}`),
-        );
-    let pages = 0;
-    const onPage = () => {
-      if (pages++ === 0) setImmediate(prepareSorting); // after the request for the next page has gone out
-    };
-    const assignmentsP = arm.listAll(arm.roleAssignmentsUrl(subscriptionId, principalId, 'assignedTo'), token, signal, onPage, parseRoleAssignment);
-    const [assignments] = await Promise.all([assignmentsP, definitionsP]);
-    snapshot.stats.rolePages = pages;
-    snapshot.stats.roleDefinitionLookups = await this.resolver.fillMissing(
-      arm,
-      assignments.map((a) => a.roleDefinitionId),
-      token,
-      signal,
-    );
-    snapshot.roles = this.resolver.describe(assignments, principalId);
+    // Role definitions of the subscription, in parallel with the assignments (once until sign-out).
+    const definitions = this.resolver.listScope(arm, scope, { token: call.token, signal: call.signal });
+    const assignments = arm.listAll(arm.roleAssignmentsUrl(subscriptionId, principalId, 'assignedTo'), call, {
+      onPage: () => void stats.rolePages++,
+      parse: parseAssignment,
+    });
+    const [list] = await Promise.all([assignments, definitions]);
+    const ids = list.map((a) => a.roleDefinitionId);
+    stats.roleDefinitionLookups = await this.resolver.fillMissing(arm, ids, { token: call.token, signal: call.signal });
+    return this.resolver.describe(list, principalId);
   }
 
-  private explainTokenFailure(e: unknown, vm: VmInfo | undefined, cloud: Cloud): VmIdentityError {
-    const error = asError(e);
-    if (vm?.resourceId && error.remedy === 'enableIdentity') return error.withLink(portalLink(cloud, undefined, vm.resourceId, 'identity'));
-    return error;
-  }
-
-  private explainArmFailure(e: unknown, what: 'roles' | 'vm', links: PortalLinks, identity: IdentityInfo): VmIdentityError {
-    const error = asError(e);
-    if (error.kind === 'authorizationFailed') {
-      return new VmIdentityError(
-        'authorizationFailed',
-        what === 'roles'
-          ? `The identity ${identity.principalId} may not read role assignments here (${error.azureCode ?? 'HTTP 403'}).`
-          : `The identity ${identity.principalId} may not read this VM (${error.azureCode ?? 'HTTP 403'}).`,
-        {
-          fix: "Give this identity Reader at the VM scope or higher: VM → Access control (IAM) → Add role assignment → Reader → Managed identity.",
-          link: links.accessControl ?? ASSIGN_ACCESS_DOCS,
-          remedy: 'grantReader',
-          status: error.status,
-          azureCode: error.azureCode,
-          where: error.where,
-        },
-      );
-    }
+  private explainTokenFailure(e: unknown, vmResourceId: string | undefined, cloud: Cloud): VmIdentityError {
+    const error = toVmIdentityError(e);
+    if (vmResourceId && error.remedy === 'enableIdentity') return error.withLink(portalLink(cloud, undefined, vmResourceId, 'identity'));
     return error;
   }
 }
 
-function toVmInfo(m: InstanceMetadata, cloud: Cloud): VmInfo {
+function identityOf(token: IssuedToken, selector: IdentitySelector): IdentityInfo {
+  const claims = token.claims;
+  const identityResourceId = claims.identityResourceId;
+  const fallbackType = selector.kind === 'system' ? 'SystemAssigned' : 'UserAssigned';
   return {
-    name: m.name,
-    resourceGroup: m.resourceGroupName,
-    subscriptionId: m.subscriptionId,
-    location: m.location,
-    resourceId: m.resourceId,
-    vmSize: m.vmSize,
-    osType: m.osType,
-    computerName: m.computerName,
-    cloud: cloud.name,
+    principalId: claims.principalId,
+    clientId: claims.clientId,
+    tenantId: claims.tenantId,
+    identityType: claims.identityType ?? (identityResourceId ? identityTypeOf(identityResourceId) : fallbackType),
+    identityResourceId,
+    source: token.source,
+    token: { resource: token.accessToken.resource, expiresOn: token.accessToken.expiresOn, refreshAfter: token.accessToken.refreshAfter },
   };
-}
-
-function linksFor(cloud: Cloud, identity: IdentityInfo, vm: VmInfo | undefined): PortalLinks {
-  const vmId = vm?.resourceId;
-  return {
-    vm: vmId ? portalLink(cloud, identity.tenantId, vmId) : undefined,
-    identityPage: vmId ? portalLink(cloud, identity.tenantId, vmId, 'identity') : undefined,
-    accessControl: vmId ? portalLink(cloud, identity.tenantId, vmId, 'users') : undefined,
-    identity: identity.identityResourceId ? portalLink(cloud, identity.tenantId, identity.identityResourceId) : undefined,
-  };
-}
-
-export function subscriptionOf(resourceId: string | undefined): string | undefined {
-  return resourceId ? /^\/subscriptions\/([^/]+)/i.exec(resourceId)?.[1] : undefined;
-}
-
-function asError(e: unknown): VmIdentityError {
-  if (isVmIdentityError(e)) return e;
-  const message = e instanceof Error ? e.message : String(e);
-  return new VmIdentityError('serviceError', message.endsWith('.') ? message : `${message}.`, { fix: 'Try again; see the log for details.', cause: e });
 }

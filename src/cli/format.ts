@@ -1,5 +1,5 @@
 /** Human output of the CLI: compact aligned tables. */
-import type { RoleAssignmentDetail, Snapshot } from '../azure';
+import { type RoleAssignmentDetail, type Snapshot, type VmInfo, valueOf } from '../azure';
 
 export function table(rows: string[][], header?: string[]): string {
   const all = header ? [header, ...rows] : rows;
@@ -8,19 +8,29 @@ export function table(rows: string[][], header?: string[]): string {
 }
 
 export function whoamiJson(s: Snapshot) {
+  const vm = vmOf(s);
   return {
     principalId: s.identity.principalId,
     clientId: s.identity.clientId ?? null,
     tenantId: s.identity.tenantId,
     identityType: s.identity.identityType,
     identityResourceId: s.identity.identityResourceId ?? null,
-    displayName: s.displayName ?? null,
+    displayName: valueOf(s.displayName) ?? null,
     source: s.identity.source,
-    vm: s.vm
-      ? { name: s.vm.name, resourceGroup: s.vm.resourceGroup, subscriptionId: s.vm.subscriptionId, location: s.vm.location, resourceId: s.vm.resourceId, cloud: s.vm.cloud }
-      : null,
+    vm: vm ? { name: vm.name, resourceGroup: vm.resourceGroup, subscriptionId: vm.subscriptionId, location: vm.location, resourceId: vm.resourceId, cloud: vm.cloud } : null,
     token: { resource: s.identity.token.resource, expiresOn: new Date(s.identity.token.expiresOn).toISOString() },
   };
+}
+
+/** The VM, when instance metadata was read (failed or not applicable: none). */
+function vmOf(s: Snapshot): VmInfo | undefined {
+  switch (s.vm.status) {
+    case 'ok':
+      return s.vm.value;
+    case 'failed':
+    case 'skipped':
+      return undefined;
+  }
 }
 
 export function whoamiText(s: Snapshot): string {

@@ -6,8 +6,11 @@
  * Exit codes: 0 ok, 2 usage, 3 identity unavailable, 4 permission denied, 1 other.
  */
 import { parseArgs } from 'node:util';
-import { IdentityService, toView } from '../azure';
-import { type IdentitySelector, type Logger, ManagedIdentityClient, SYSTEM_ASSIGNED, SelectorError, VmIdentityError, isVmIdentityError, selectorFrom } from '../identity';
+import * as fs from 'node:fs';
+import { IdentityService, type RoleAssignmentDetail, type Snapshot, toView } from '../azure';
+import { type VmIdentityError, isVmIdentityError } from '../core/errors';
+import { type Logger, redacting } from '../core/log';
+import { type IdentitySelector, ManagedIdentityClient, SYSTEM_ASSIGNED, SelectorError, selectorFrom } from '../identity';
 import { rolesText, whoamiJson, whoamiText, writeJsonArray } from './format';
 import { proxyAgents } from './proxy';
 
@@ -72,8 +75,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const timeoutSec = values.timeout === undefined ? 100 : Number(values.timeout);
     if (!Number.isFinite(timeoutSec) || timeoutSec <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not "${values.timeout}".`);
     if (command === 'token' && !values.resource) throw new UsageError('token needs --resource <uri>, e.g. --resource https://management.azure.com/');
-    const logger = values.verbose ? stderrLogger(io) : undefined;
-    const client = new ManagedIdentityClient({ env: io.env, logger, timeouts: { deadlineMs: timeoutSec * 1000 } });
+    const logger = values.verbose ? redacting(stderrLogger(io)) : undefined;
+    const client = new ManagedIdentityClient({ env: io.env, fileExists: fs.existsSync, logger, timeouts: { deadlineMs: timeoutSec * 1000 } });
     const service = new IdentityService({ identityClient: client, env: io.env, logger, agentFor: proxyAgents() });
 
     if (command === 'token') {
@@ -87,14 +90,23 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       io.stdout(values.json ? `${JSON.stringify(whoamiJson(snapshot), null, 2)}\n` : `${whoamiText(snapshot)}\n`);
       return EXIT.ok;
     }
-    const snapshot = await service.snapshot(selector, { roles: true });
-    if (snapshot.rolesError) throw snapshot.rolesError;
-    const roles = snapshot.roles ?? [];
+    const roles = rolesOf(await service.snapshot(selector, { roles: true }));
     if (values.json) await writeJsonArray(io.stdout, roles, toView);
     else io.stdout(`${rolesText(roles)}\n`);
     return EXIT.ok;
   } catch (e) {
     return report(e, io);
+  }
+}
+
+function rolesOf(snapshot: Snapshot): RoleAssignmentDetail[] {
+  switch (snapshot.roles.status) {
+    case 'ok':
+      return snapshot.roles.value;
+    case 'failed':
+      throw snapshot.roles.error;
+    case 'skipped':
+      return [];
   }
 }
 

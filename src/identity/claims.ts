@@ -5,8 +5,8 @@
  * resource (a VM → system-assigned; `Microsoft.ManagedIdentity/userAssignedIdentities/…` → user-assigned).
  */
 import { jwtDecode } from 'jwt-decode';
-import { VmIdentityError } from './errors';
-import { isRecord } from './json';
+import { VmIdentityError } from '../core/errors';
+import { isRecord } from '../core/json';
 
 export type IdentityType = 'SystemAssigned' | 'UserAssigned';
 

@@ -1,40 +1,32 @@
 /**
  * The embedded identity client: gets tokens for the VM's managed identity from whichever host serves
- * this machine (detected once from the environment), with the retry policy, a single-flight cache and
- * typed errors. No `vscode` here: collaborators come through the constructor.
+ * this machine (detected once, from the environment it is given), with the identity retry policy, a
+ * single-flight cache and typed errors. No `vscode` and no global state here: collaborators come in.
  */
 import * as fs from 'node:fs';
+import { type Clock, systemClock } from '../core/clock';
+import { errorBodyOf, errorFor } from '../core/errorTable';
+import { VmIdentityError, isVmIdentityError } from '../core/errors';
+import { directHttp } from '../core/directHttp';
+import { DEFAULT_TIMEOUTS, type HttpClient, type HttpResponse, type SendContext, type Timeouts, describeRequest, sendWithRetry } from '../core/http';
+import { tryParseJson } from '../core/json';
+import { type Logger, redacting, silentLogger } from '../core/log';
+import { RETRY_POLICIES, type RetryPolicy } from '../core/retry';
 import { SingleFlightCache } from './cache';
 import { type TokenClaims, decodeClaims } from './claims';
-import { type Clock, systemClock } from './clock';
-import {
-  VmIdentityError,
-  identityNotFound,
-  isVmIdentityError,
-  malformedResponse,
-  multipleIdentities,
-  proxyInterference,
-  serviceError,
-  throttled,
-} from './errors';
-import { type Logger, redacting, silentLogger } from './logger';
-import { DEFAULT_TIMEOUTS, type SendContext, type Timeouts, describeRequest, sendWithRetry } from './request';
-import { IMDS_RETRY_POLICY, type RetryPolicy } from './retry';
 import { type IdentitySelector, SYSTEM_ASSIGNED, describeSelector, selectorKey } from './selector';
-import { createAppServiceSource } from './sources/appService';
-import { createArcSource } from './sources/arc';
-import { createCloudShellSource } from './sources/cloudShell';
-import { detectSource } from './sources/detect';
-import { createImdsSource } from './sources/imds';
-import { LEGACY_DEFAULT_ENDPOINT, createLegacySource } from './sources/legacy';
-import { type IdentitySource, type TokenRequest, UnsupportedSelectorError } from './sources/source';
-import { isRecord } from './json';
+import { type HostEnvironment, createSource } from './sources/detect';
+import type { IdentitySource, TokenRequest } from './sources/source';
+import { UnsupportedSelectorError } from './sources/source';
 import { type AccessToken, MAX_TOKEN_RESPONSE_BYTES, parseTokenResponse } from './tokenResponse';
-import { type Transport, type TransportResponse, directTransport } from './transport';
 
 export interface IdentityClientOptions {
-  env?: NodeJS.ProcessEnv;
-  transport?: Transport;
+  /** The process environment the identity host is detected from (pass `process.env` at the edge). */
+  env: NodeJS.ProcessEnv;
+  /** Probes a file (Azure Arc's agent); without one, no file is assumed to exist. */
+  fileExists?: (file: string) => boolean;
+  platform?: NodeJS.Platform;
+  http?: HttpClient;
   clock?: Clock;
   logger?: Logger;
   timeouts?: Partial<Timeouts>;
@@ -53,6 +45,7 @@ export interface IssuedToken {
 
 export interface GetTokenOptions {
   identity?: IdentitySelector;
+  /** Stops this caller waiting; the shared fetch goes on while another caller waits for it. */
   signal?: AbortSignal;
   forceRefresh?: boolean;
 }
@@ -63,8 +56,7 @@ interface CachedToken extends IssuedToken {
 }
 
 export class ManagedIdentityClient {
-  private readonly env: NodeJS.ProcessEnv;
-  private readonly transport: Transport;
+  private readonly http: HttpClient;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private timeouts: Timeouts;
@@ -75,36 +67,21 @@ export class ManagedIdentityClient {
   private active?: IdentitySource;
   private readonly cache: SingleFlightCache<CachedToken>;
 
-  constructor(options: IdentityClientOptions = {}) {
-    this.env = options.env ?? process.env;
-    this.transport = options.transport ?? directTransport;
+  constructor(options: IdentityClientOptions) {
+    this.http = options.http ?? directHttp;
     this.clock = options.clock ?? systemClock;
     this.logger = redacting(options.logger ?? silentLogger);
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-    this.policy = options.retryPolicy ?? IMDS_RETRY_POLICY;
+    this.policy = options.retryPolicy ?? RETRY_POLICIES.identity;
     this.cache = new SingleFlightCache<CachedToken>(() => this.clock.now());
-    const readKey = options.readArcKey ?? ((f: string) => fs.promises.readFile(f));
-    const arcAgent = safeExists('/opt/azcmagent/bin/himds');
-    const detected = detectSource(this.env, arcAgent);
-    switch (detected.kind) {
-      case 'imds':
-        this.primary = createImdsSource(detected.host);
-        this.legacy = createLegacySource(options.legacyEndpoint ?? LEGACY_DEFAULT_ENDPOINT);
-        break;
-      case 'appService':
-        this.primary = createAppServiceSource(detected.endpoint, detected.header);
-        break;
-      case 'cloudShell':
-        this.primary = createCloudShellSource(detected.endpoint);
-        break;
-      case 'azureArc':
-        this.primary = createArcSource(detected.endpoint, readKey);
-        break;
-      case 'unsupported':
-        this.primary = new VmIdentityError('endpointUnreachable', `${detected.name} managed identity is not supported by VM Identity.`, {
-          fix: 'Run VM Identity on an Azure VM, App Service, Cloud Shell or an Arc-enabled server.',
-        });
-    }
+    const host: HostEnvironment = {
+      env: options.env,
+      platform: options.platform ?? process.platform,
+      fileExists: options.fileExists ?? (() => false),
+    };
+    const created = createSource(host, options.readArcKey ?? ((f: string) => fs.promises.readFile(f)), options.legacyEndpoint);
+    this.primary = created.primary;
+    this.legacy = created.legacy;
   }
 
   /** The identity host in use (or that will be tried first). */
@@ -113,14 +90,10 @@ export class ManagedIdentityClient {
     return this.primary instanceof VmIdentityError ? 'unsupported' : this.primary.kind;
   }
 
-  get sourceEndpoint(): string | undefined {
-    return this.active?.endpoint ?? (this.primary instanceof VmIdentityError ? undefined : this.primary.endpoint);
-  }
-
   async getToken(resource: string, options: GetTokenOptions = {}): Promise<IssuedToken> {
     const identity = options.identity ?? SYSTEM_ASSIGNED;
     const key = `${selectorKey(identity)}|${resource.toLowerCase()}`;
-    return this.cache.get(key, () => this.fetchToken(resource, identity, options.signal), options.forceRefresh);
+    return this.cache.get(key, (signal) => this.fetchToken(resource, identity, signal), options);
   }
 
   /** The time limits in force (instance metadata, fetched beside the token, keeps to the same bound). */
@@ -133,12 +106,13 @@ export class ManagedIdentityClient {
     this.timeouts = { ...this.timeouts, ...timeouts };
   }
 
-  /** Forgets every cached token (sign out). */
+  /** Forgets every cached token and which host answered (sign out). */
   clear(): void {
     this.cache.clear();
+    this.active = undefined;
   }
 
-  private async fetchToken(resource: string, identity: IdentitySelector, signal?: AbortSignal): Promise<CachedToken> {
+  private async fetchToken(resource: string, identity: IdentitySelector, signal: AbortSignal): Promise<CachedToken> {
     if (this.primary instanceof VmIdentityError) throw this.primary;
     const first = this.active ?? this.primary;
     try {
@@ -159,7 +133,7 @@ export class ManagedIdentityClient {
     }
   }
 
-  private async fetchFrom(source: IdentitySource, resource: string, identity: IdentitySelector, signal?: AbortSignal): Promise<CachedToken> {
+  private async fetchFrom(source: IdentitySource, resource: string, identity: IdentitySelector, signal: AbortSignal): Promise<CachedToken> {
     let request: TokenRequest;
     try {
       request = source.tokenRequest(resource, identity);
@@ -173,24 +147,25 @@ export class ManagedIdentityClient {
       throw e;
     }
     const ctx: SendContext = {
-      transport: this.transport,
+      http: this.http,
       clock: this.clock,
       logger: this.logger,
       policy: this.policy,
+      source: 'identity',
       timeouts: this.timeouts,
       maxBodyBytes: MAX_TOKEN_RESPONSE_BYTES,
       signal,
     };
     let { response } = await sendWithRetry(ctx, request);
     if (response.status === 401 && source.answerChallenge) {
+      const challenged = request;
       const answered = await source.answerChallenge(request, response.headers).catch((e: Error) => {
-        throw serviceError(describeRequest(request), 401, undefined, e.message);
+        throw errorFor({ source: 'identity', where: describeRequest(challenged), status: 401, challengeFailed: e.message });
       });
       if (answered) ({ response } = await sendWithRetry(ctx, (request = answered)));
     }
     const where = describeRequest(request);
-    if (response.status !== 200) throw mapFailure(response, where, identity);
-    if (looksLikeHtml(response)) throw proxyInterference(where, response.status);
+    if (response.status !== 200 || looksLikeHtml(response)) throw mapFailure(response, where, identity);
     const accessToken = parseTokenResponse(response.body, where, resource, this.clock.now());
     const claims = decodeClaims(accessToken.token);
     this.logger.info(`token for ${resource} from ${source.kind}, expires ${new Date(accessToken.expiresOn).toISOString()}`);
@@ -198,55 +173,24 @@ export class ManagedIdentityClient {
   }
 }
 
-/** Maps a final non-200 response to a typed error. IMDS bodies are `{error, error_description}`. */
-export function mapFailure(response: TransportResponse, where: string, identity: IdentitySelector): VmIdentityError {
-  const { status } = response;
-  const body = parseErrorBody(response.body);
-  if (status === 407 || ((status === 502 || status === 504) && !body.code) || looksLikeHtml(response)) {
-    return proxyInterference(where, status);
-  }
-  if (status === 429) return throttled(where, status);
-  if (status === 400 && body.code !== 'invalid_resource' && body.code !== 'bad_request_102') {
-    // The only signal IMDS gives between these two cases is the description (AZURE-FACTS, observed);
-    // when it does not say "multiple", the safe reading is "not found", whose fix also offers selection.
-    if (identity.kind === 'system' && /multiple user assigned identities/i.test(body.description ?? '')) return multipleIdentities(status, body.code);
-    return identityNotFound(describeSelector(identity), status, body.code);
-  }
-  if (status === 404 && body.code === undefined && response.body.length === 0) return identityNotFound(describeSelector(identity), status);
-  if (status >= 200 && status < 300) return malformedResponse(where, `unexpected status ${status}`, status);
-  return serviceError(where, status, body.code, body.description ? firstSentence(body.description) : undefined);
+/** The typed error for a final response from an identity host that carries no token (see the error table). */
+export function mapFailure(response: HttpResponse, where: string, identity: IdentitySelector): VmIdentityError {
+  const body = errorBodyOf(tryParseJson(response.body));
+  return errorFor({
+    source: 'identity',
+    where,
+    status: response.status,
+    azureCode: body.code,
+    description: body.description,
+    html: looksLikeHtml(response),
+    emptyBody: response.body.length === 0,
+    selector: { system: identity.kind === 'system', described: describeSelector(identity) },
+  });
 }
 
-function parseErrorBody(body: Buffer): { code?: string; description?: string } {
-  try {
-    const json: unknown = JSON.parse(body.toString());
-    if (!isRecord(json)) return {};
-    if (typeof json.error === 'string') return { code: json.error, description: typeof json.error_description === 'string' ? json.error_description : undefined };
-    if (isRecord(json.error) && typeof json.error.code === 'string') {
-      return { code: json.error.code, description: typeof json.error.message === 'string' ? json.error.message : undefined };
-    }
-  } catch {
-    /* not JSON */
-  }
-  return {};
-}
-
-function firstSentence(text: string): string {
-  const s = text.split(/(?<=\.)\s/)[0] ?? text;
-  return s.length > 200 ? `${s.slice(0, 200)}…` : s.replace(/\.$/, '');
-}
-
-function looksLikeHtml(response: TransportResponse): boolean {
+function looksLikeHtml(response: HttpResponse): boolean {
   const type = String(response.headers['content-type'] ?? '');
   if (/text\/html/i.test(type)) return true;
   const head = response.body.subarray(0, 64).toString().trimStart().toLowerCase();
   return head.startsWith('<!doctype html') || head.startsWith('<html');
-}
-
-function safeExists(file: string): boolean {
-  try {
-    return fs.existsSync(file);
-  } catch {
-    return false;
-  }
 }

@@ -1,13 +1,16 @@
-export * from './errors';
-export * from './clock';
-export * from './logger';
-export * from './selector';
-export * from './claims';
-export * from './json';
-export * from './tokenResponse';
-export * from './transport';
-export * from './retry';
-export * from './request';
-export * from './client';
+/** The identity layer's public surface: named exports only (core types come from src/core directly). */
+export { type IdentityType, type TokenClaims, decodeClaims, identityTypeOf } from './claims';
+export { type GetTokenOptions, type IdentityClientOptions, type IssuedToken, ManagedIdentityClient, mapFailure } from './client';
+export {
+  type IdentitySelector,
+  SYSTEM_ASSIGNED,
+  SelectorError,
+  describeSelector,
+  formatSelector,
+  parseSelector,
+  selectorFrom,
+  selectorKey,
+} from './selector';
+export { type AccessToken, EXPIRY_MARGIN_MS, MAX_TOKEN_RESPONSE_BYTES, parseExpiresOn, parseTokenResponse } from './tokenResponse';
 export type { SourceKind } from './sources/source';
 export { IMDS_DEFAULT_HOST, imdsHost } from './sources/imds';

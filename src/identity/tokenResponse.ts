@@ -3,8 +3,8 @@
  * (`"expires_in":"3599"`, `"expires_on":"1506484173"`; entra-docs how-to-use-vm-token.md); other hosts
  * send `expires_on` as a number, an ISO date, or App Service 2017's `"09/14/2017 00:00:00 PM +00:00"`.
  */
-import { malformedResponse } from './errors';
-import { isRecord, parseJsonBody } from './json';
+import { malformedResponse } from '../core/errors';
+import { isRecord, parseJsonBody } from '../core/json';
 
 export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
 

@@ -1,11 +1,14 @@
 /**
  * The sign-in session: signed out → signing in → signed in | error | unavailable. One sign-in in flight;
- * a silent refresh before the token is due; sign out forgets everything. Platform-neutral (no vscode):
- * the UI subscribes with {@link Session.onDidChange}.
+ * a silent refresh before the token is due (a user's Refresh during it upgrades it to a full re-read); sign
+ * out forgets everything. Platform-neutral (no vscode): the UI subscribes with {@link Session.onDidChange};
+ * a listener that throws is logged and does not stop the others or the transition.
  */
-import { EventEmitter } from 'node:events';
-import type { Include, IdentityService, Snapshot } from '../azure';
-import { type Clock, type IdentitySelector, type Logger, SYSTEM_ASSIGNED, VmIdentityError, isVmIdentityError, silentLogger, systemClock } from '../identity';
+import type { IdentityService, Include, Snapshot } from '../azure';
+import { type Clock, systemClock } from '../core/clock';
+import { type VmIdentityError, toVmIdentityError } from '../core/errors';
+import { type Logger, describeForLog, redacting, silentLogger } from '../core/log';
+import { type IdentitySelector, SYSTEM_ASSIGNED } from '../identity';
 
 export type SessionState =
   | { status: 'signedOut' }
@@ -24,13 +27,23 @@ export interface SessionOptions {
   setTimer?: (fn: () => void, ms: number) => { dispose(): void };
 }
 
+/** What the UI's settings decide; any subset may change at once. */
+export interface SessionSettings {
+  identity?: IdentitySelector;
+  include?: Include;
+  /** Give up on signing in after this long (retries included). */
+  timeoutMs?: number;
+}
+
+type Listener = (state: SessionState) => void;
+
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const MIN_REFRESH_MS = 1000;
 
 export class Session {
   private current: SessionState = { status: 'signedOut' };
-  private readonly events = new EventEmitter();
-  private inFlight?: { promise: Promise<SessionState>; abort: AbortController };
+  private readonly listeners = new Set<Listener>();
+  private inFlight?: { promise: Promise<SessionState>; abort: AbortController; silent: boolean };
   private refreshTimer?: { dispose(): void };
   private selector: IdentitySelector = SYSTEM_ASSIGNED;
   private readonly logger: Logger;
@@ -39,7 +52,7 @@ export class Session {
   private include: Include;
 
   constructor(private readonly options: SessionOptions) {
-    this.logger = options.logger ?? silentLogger;
+    this.logger = redacting(options.logger ?? silentLogger);
     this.clock = options.clock ?? systemClock;
     this.include = options.include ?? { roles: true, displayName: true, vmIdentityBlock: true };
     this.setTimer =
@@ -59,20 +72,23 @@ export class Session {
     return this.selector;
   }
 
-  onDidChange(listener: (state: SessionState) => void): { dispose(): void } {
-    this.events.on('change', listener);
-    return { dispose: () => this.events.off('change', listener) };
+  onDidChange(listener: Listener): { dispose(): void } {
+    // A wrapper per subscription, so subscribing the same function twice gives two independent subscriptions.
+    const entry: Listener = (state) => listener(state);
+    this.listeners.add(entry);
+    return { dispose: () => this.listeners.delete(entry) };
   }
 
-  /** Changes what is looked up (e.g. Graph turned off); takes effect at the next sign-in or refresh. */
-  setInclude(include: Include): void {
-    this.include = include;
-  }
-
-  /** Uses another identity; signs in again if signed in (or trying to). */
-  async setIdentity(selector: IdentitySelector): Promise<SessionState> {
-    this.selector = selector;
-    if (this.current.status === 'signedOut') return this.current;
+  /**
+   * Applies settings: the identity (signs in again if signed in, or trying to), what is looked up and the
+   * time limit (both take effect at the next sign-in or refresh).
+   */
+  configure(settings: SessionSettings): Promise<SessionState> {
+    if (settings.include) this.include = settings.include;
+    if (settings.timeoutMs !== undefined) this.options.service.configure({ timeoutMs: settings.timeoutMs });
+    if (!settings.identity) return Promise.resolve(this.current);
+    this.selector = settings.identity;
+    if (this.current.status === 'signedOut') return Promise.resolve(this.current);
     this.cancelInFlight();
     return this.signIn();
   }
@@ -83,16 +99,19 @@ export class Session {
     return this.run(false, false);
   }
 
-  /** Reads everything again (fresh token included). Joins a sign-in already under way. */
+  /**
+   * Reads everything again (fresh token included). Joins a sign-in or refresh already under way; a silent
+   * token renewal in flight is upgraded: it re-reads only the token, and the user asked for everything.
+   */
   refresh(): Promise<SessionState> {
-    if (this.inFlight) return this.inFlight.promise;
+    if (this.inFlight && !this.inFlight.silent) return this.inFlight.promise;
+    this.cancelInFlight();
     return this.run(true, false);
   }
 
   /** An access token for `resource` as the current identity (the explicit "copy token" action only). */
-  async accessToken(resource: string): Promise<string> {
-    const issued = await this.options.service.identityClient.getToken(resource, { identity: this.selector });
-    return issued.accessToken.token;
+  accessToken(resource: string): Promise<string> {
+    return this.options.service.accessToken(resource, this.selector);
   }
 
   signOut(): void {
@@ -105,7 +124,7 @@ export class Session {
   dispose(): void {
     this.cancelInFlight();
     this.clearTimer();
-    this.events.removeAllListeners();
+    this.listeners.clear();
   }
 
   private run(forceRefresh: boolean, silent: boolean): Promise<SessionState> {
@@ -122,7 +141,7 @@ export class Session {
       .then(
         (snapshot): SessionState => ({ status: 'signedIn', snapshot, refreshing: false }),
         (e: unknown): SessionState => {
-          const error = isVmIdentityError(e) ? e : new VmIdentityError('serviceError', String((e as Error)?.message ?? e), { fix: 'See the log for details.', cause: e });
+          const error = toVmIdentityError(e);
           if (silent && previous && this.clock.now() < previous.identity.token.expiresOn) {
             // A failed silent refresh while the token is still valid: stay signed in, try again later.
             this.logger.warn(`silent refresh failed (${error.message}); the current token is valid until ${new Date(previous.identity.token.expiresOn).toISOString()}`);
@@ -139,7 +158,7 @@ export class Session {
         this.scheduleRefresh(state, silent);
         return state;
       });
-    this.inFlight = { promise, abort };
+    this.inFlight = { promise, abort, silent };
     return promise;
   }
 
@@ -172,6 +191,12 @@ export class Session {
 
   private set(state: SessionState): void {
     this.current = state;
-    this.events.emit('change', state);
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(state);
+      } catch (e) {
+        this.logger.error(`a listener of the session state failed: ${describeForLog(e)}`);
+      }
+    }
   }
 }

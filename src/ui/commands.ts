@@ -1,7 +1,9 @@
 /** Every command, registered in one place; each handler runs inside the error boundary. */
 import * as vscode from 'vscode';
-import type { Snapshot } from '../azure';
-import { type IdentitySelector, SYSTEM_ASSIGNED, SelectorError, VmIdentityError, selectorFrom } from '../identity';
+import { type Snapshot, valueOf } from '../azure';
+import { usageError } from '../core/errors';
+import type { Logger } from '../core/log';
+import { type IdentitySelector, SYSTEM_ASSIGNED, SelectorError, selectorFrom } from '../identity';
 import type { Session, SessionState } from '../session/session';
 import { type ErrorContext, guarded, showError } from './errors';
 import { saveIdentity } from './settings';
@@ -9,13 +11,16 @@ import { type Node, VIEW_ID } from './tree';
 
 export interface CommandDeps {
   session: Session;
-  log: vscode.LogOutputChannel;
+  /** The redacting logger: commands never see the raw output channel. */
+  log: Logger;
+  /** Reveals the log (the output channel) to the user. */
+  showLog: () => void;
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
-  const { session, log } = deps;
+  const { session, log, showLog } = deps;
   const snapshot = () => (session.state.status === 'signedIn' ? session.state.snapshot : undefined);
-  const ctx: ErrorContext = { log, links: () => snapshot()?.links };
+  const ctx: ErrorContext = { log };
   const register = <A extends unknown[]>(id: string, handler: (...args: A) => unknown) => vscode.commands.registerCommand(id, guarded(id, ctx, handler));
 
   const withViewProgress = (work: Promise<SessionState>) => {
@@ -25,10 +30,17 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const reportOutcome = async (state: SessionState) => {
     // The notification is not awaited: the command completes while the message waits for the user.
     if (state.status === 'error' || state.status === 'unavailable') void showError(state.error, ctx);
-    else if (state.status === 'signedIn' && state.snapshot.rolesError) log.warn(`signed in; role assignments not readable: ${state.snapshot.rolesError.message}`);
     else if (state.status === 'signedIn') {
       const { roles, stats } = state.snapshot;
-      log.info(`signed in: ${roles?.length ?? 0} role assignments (${stats.rolePages} pages) in ${stats.ms} ms`);
+      switch (roles.status) {
+        case 'failed':
+          log.warn(`signed in; role assignments not readable: ${roles.error.message}`);
+          break;
+        case 'ok':
+        case 'skipped':
+          log.info(`signed in: ${valueOf(roles)?.length ?? 0} role assignments (${stats.rolePages} pages) in ${stats.ms} ms`);
+          break;
+      }
     }
   };
 
@@ -59,7 +71,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }),
     register('vmIdentity.copyRoleAssignmentId', async (node?: Node) => {
       if (node?.kind === 'assignment') return copy(node.assignment.id, 'Role assignment ID');
-      const roles = requireSnapshot(snapshot()).roles ?? [];
+      const roles = valueOf(requireSnapshot(snapshot()).roles) ?? [];
       const pick = await vscode.window.showQuickPick(
         roles.map((r) => ({ label: r.roleName, description: r.scope, detail: r.id, id: r.id })),
         { title: 'Copy role assignment ID', matchOnDescription: true, placeHolder: roles.length ? 'Pick a role assignment' : 'No role assignments' },
@@ -81,20 +93,20 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }),
     register('vmIdentity.openInPortal', async (node?: Node) => {
       const link = node?.kind === 'field' || node?.kind === 'assignment' ? node.link : (snapshot()?.links.vm ?? snapshot()?.links.identity);
-      if (!link) throw new VmIdentityError('usage', 'There is no Azure portal page for this item.', { fix: '' });
+      if (!link) throw usageError('There is no Azure portal page for this item.', 'Use it on the VM, the identity or a role assignment.');
       await vscode.env.openExternal(vscode.Uri.parse(link));
     }),
-    register('vmIdentity.showLog', () => log.show(true)),
+    register('vmIdentity.showLog', () => showLog()),
   ];
 }
 
 function requireSnapshot(s: Snapshot | undefined): Snapshot {
-  if (!s) throw new VmIdentityError('usage', 'Not signed in.', { fix: 'Run "VM Identity: Sign in with VM identity" first.' });
+  if (!s) throw usageError('Not signed in.', 'Run "VM Identity: Sign in with VM identity" first.');
   return s;
 }
 
 async function copy(value: string, what: string): Promise<void> {
-  if (!value) throw new VmIdentityError('usage', `${what} is not known for this identity.`, { fix: '' });
+  if (!value) throw usageError(`${what} is not known for this identity.`, 'Sign in again, or look the value up in the Azure portal.');
   await vscode.env.clipboard.writeText(value);
   vscode.window.setStatusBarMessage(`$(copy) ${what} copied`, 3000);
 }
@@ -105,7 +117,8 @@ async function pickIdentity(session: Session): Promise<IdentitySelector | undefi
   const current = session.identity;
   const snapshot = session.state.status === 'signedIn' ? session.state.snapshot : undefined;
   const items: IdentityPick[] = [{ label: '$(vm) System-assigned', description: current.kind === 'system' ? 'current' : undefined, selector: SYSTEM_ASSIGNED }];
-  const uamis = snapshot?.vmIdentityBlock?.userAssignedIdentities ?? [];
+  const block = snapshot?.vmIdentityBlock;
+  const uamis = (block && valueOf(block)?.userAssignedIdentities) ?? [];
   if (uamis.length) items.push({ label: 'User-assigned identities of this VM', kind: vscode.QuickPickItemKind.Separator });
   for (const u of uamis) {
     const name = u.resourceId.split('/').pop() ?? u.resourceId;
@@ -124,7 +137,7 @@ async function pickIdentity(session: Session): Promise<IdentitySelector | undefi
     ? 'This VM has several user-assigned identities: enter the client ID of one (Azure portal → the VM → Security → Identity → User assigned)'
     : uamis.length || !snapshot
       ? 'Which managed identity should VM Identity use?'
-      : snapshot.vmIdentityBlockError
+      : block?.status === 'failed'
         ? "The VM's identities are not readable (give the identity Reader on the VM); enter an ID"
         : 'Pick an identity or enter an ID';
   const pick = await vscode.window.showQuickPick(items, { title: 'Select identity', placeHolder, matchOnDetail: true });

@@ -1,47 +1,34 @@
 /**
  * The one error boundary every command runs in (after vscode-azuretools' callWithTelemetryAndErrorHandling):
- * cancellation is silent, the user gets a short message with buttons for the fix, the log gets the detail.
+ * cancellation is silent, the user gets a short message with a button per action of the error, the log gets
+ * the detail (redacted: see ./errorReport, the pure half).
  */
 import * as vscode from 'vscode';
-import { type Remedy, VmIdentityError, isVmIdentityError } from '../identity';
-import type { Snapshot } from '../azure';
+import type { ActionArg, ErrorAction, VmIdentityError } from '../core/errors';
+import type { Logger } from '../core/log';
+import { SHOW_LOG, buttonsFor, logShownError, reportCommandError } from './errorReport';
 
 export interface ErrorContext {
-  log: vscode.LogOutputChannel;
-  /** Links of the VM, when known, for the buttons. */
-  links?: () => Snapshot['links'] | undefined;
+  /** The redacting logger (never the raw output channel). */
+  log: Logger;
 }
 
-const BUTTONS: Record<Remedy, string[]> = {
-  enableIdentity: ['Open Identity page', 'Show log'],
-  grantReader: ['Open access control (IAM)', 'Show log'],
-  selectIdentity: ['Select identity', 'Show log'],
-  checkProxy: ['Open proxy settings', 'Show log'],
-  retryLater: ['Show log'],
-  none: ['Show log'],
-};
+/** Runs an error's action: a VS Code command, with URIs turned into `vscode.Uri`. */
+export async function runAction(action: ErrorAction): Promise<void> {
+  const args = (action.args ?? []).map((a: ActionArg) => (typeof a === 'string' ? a : vscode.Uri.parse(a.uri)));
+  if (action.command === 'vscode.open') {
+    // Links leave VS Code for the browser, as the portal and the docs expect.
+    await vscode.env.openExternal(args[0] as vscode.Uri);
+    return;
+  }
+  await vscode.commands.executeCommand(action.command, ...args);
+}
 
 export async function showError(error: VmIdentityError, ctx: ErrorContext): Promise<void> {
-  ctx.log.error(`${error.kind}: ${error.message} ${error.fix}${error.where ? ` [${error.where}]` : ''}${error.status ? ` (HTTP ${error.status})` : ''}`);
-  const buttons = BUTTONS[error.remedy].filter((b) => b !== 'Open Identity page' || error.link);
-  const choice = await vscode.window.showErrorMessage(error.describe(), ...buttons);
-  switch (choice) {
-    case 'Open Identity page':
-    case 'Open access control (IAM)': {
-      const link = error.link ?? (choice === 'Open access control (IAM)' ? ctx.links?.()?.accessControl : ctx.links?.()?.identityPage);
-      if (link) await vscode.env.openExternal(vscode.Uri.parse(link));
-      break;
-    }
-    case 'Select identity':
-      await vscode.commands.executeCommand('vmIdentity.selectIdentity');
-      break;
-    case 'Open proxy settings':
-      await vscode.commands.executeCommand('workbench.action.openSettings', 'http.noProxy');
-      break;
-    case 'Show log':
-      ctx.log.show(true);
-      break;
-  }
+  logShownError(error, ctx.log);
+  const items = buttonsFor(error).map((action) => ({ title: action.label, action }));
+  const choice = await vscode.window.showErrorMessage(error.describe(), ...items);
+  if (choice) await runAction(choice.action);
 }
 
 /** Wraps a command handler: no error escapes as a raw dump. */
@@ -50,14 +37,21 @@ export function guarded<A extends unknown[]>(id: string, ctx: ErrorContext, hand
     try {
       await handler(...args);
     } catch (e) {
-      if (e instanceof vscode.CancellationError || (isVmIdentityError(e) && e.kind === 'cancelled')) return;
-      if (isVmIdentityError(e)) {
-        void showError(e, ctx);
-        return;
+      const outcome = reportCommandError(id, e, ctx.log, (x) => x instanceof vscode.CancellationError);
+      switch (outcome.show) {
+        case 'nothing':
+          return;
+        case 'error': {
+          const items = buttonsFor(outcome.error).map((action) => ({ title: action.label, action }));
+          void vscode.window.showErrorMessage(outcome.error.describe(), ...items).then((c) => c && runAction(c.action));
+          return;
+        }
+        case 'unexpected':
+          void vscode.window
+            .showErrorMessage(`VM Identity: ${outcome.message}`, { title: SHOW_LOG.label, action: SHOW_LOG })
+            .then((c) => c && runAction(c.action));
+          return;
       }
-      const message = e instanceof Error ? e.message : String(e);
-      ctx.log.error(`${id} failed: ${e instanceof Error && e.stack ? e.stack : message}`);
-      void vscode.window.showErrorMessage(`VM Identity: ${message}`, 'Show log').then((c) => c && ctx.log.show(true));
     }
   };
 }

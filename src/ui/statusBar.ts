@@ -1,5 +1,6 @@
 /** The status bar indicator: a small class owning its item and its subscription to the session. */
 import * as vscode from 'vscode';
+import { valueOf } from '../azure';
 import type { Session, SessionState } from '../session/session';
 import { escapeMarkdown as escape, formatExpiry, shortId } from './format';
 
@@ -33,13 +34,15 @@ export class StatusBar implements vscode.Disposable {
         break;
       case 'signedIn': {
         const s = state.snapshot;
-        const who = s.displayName ?? shortId(s.identity.principalId);
+        const name = valueOf(s.displayName);
+        const vm = valueOf(s.vm);
+        const who = name ?? shortId(s.identity.principalId);
         item.text = `$(pass-filled) ${who}`;
         const md = new vscode.MarkdownString(undefined, true);
         md.appendMarkdown(`**Signed in as the VM's ${s.identity.identityType === 'SystemAssigned' ? 'system-assigned' : 'user-assigned'} identity**\n\n`);
-        if (s.displayName) md.appendMarkdown(`Name: ${escape(s.displayName)}  \n`);
+        if (name) md.appendMarkdown(`Name: ${escape(name)}  \n`);
         md.appendMarkdown(`Principal ID: \`${s.identity.principalId}\`  \n`);
-        if (s.vm) md.appendMarkdown(`VM: ${escape(s.vm.name)} (${escape(s.vm.resourceGroup)})  \n`);
+        if (vm) md.appendMarkdown(`VM: ${escape(vm.name)} (${escape(vm.resourceGroup)})  \n`);
         md.appendMarkdown(`Token expires: ${formatExpiry(s.identity.token.expiresOn)}`);
         item.tooltip = md;
         item.command = 'workbench.view.extension.vmIdentity';
@@ -47,7 +50,7 @@ export class StatusBar implements vscode.Disposable {
       }
       case 'unavailable':
       case 'error':
-        item.text = `$(error) VM identity: ${state.status === 'unavailable' ? 'no identity endpoint' : short(state.error.message)}`;
+        item.text = `$(error) VM identity: ${state.status === 'unavailable' ? 'no identity endpoint' : short(state.error.title)}`;
         item.tooltip = `${state.error.message}\n\n${state.error.fix}`;
         item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
         item.command = 'workbench.view.extension.vmIdentity';
@@ -61,11 +64,7 @@ export class StatusBar implements vscode.Disposable {
   }
 }
 
-function short(text: string): string {
-  // Messages about a request start with it ("GET 169.254.169.254/metadata/… did not answer within 5 s."):
-  // the status bar has room for what happened, the tooltip says where. Only a sentence's period ends it,
-  // not the dots of an address.
-  const what = text.replace(/^(GET|POST) \S+\s+/, '');
-  const first = what.split(/\.(?=\s|$)|[:(]/)[0].trim();
-  return first.length > 40 ? `${first.slice(0, 39)}…` : first;
+/** The error's title, cut to the room a status bar item has. */
+function short(title: string): string {
+  return title.length > 40 ? `${title.slice(0, 39)}…` : title;
 }

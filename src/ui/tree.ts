@@ -4,19 +4,15 @@
  * lazily, so tens of thousands of assignments only cost what is expanded.
  */
 import * as vscode from 'vscode';
-import type { RoleAssignmentDetail, ScopeKind, Snapshot } from '../azure';
-import type { VmIdentityError } from '../identity';
+import { type RoleAssignmentDetail, type ScopeKind, type Snapshot, valueOf } from '../azure';
+import type { VmIdentityError } from '../core/errors';
 import type { Session, SessionState } from '../session/session';
-import { escapeMarkdown, formatExpiry } from './format';
+import { formatExpiry } from './format';
+import { type Node, assignmentTooltip, openLink, toTreeItem } from './treeItems';
+
+export { type Node, assignmentTooltip, scopeName, toTreeItem } from './treeItems';
 
 export const VIEW_ID = 'vmIdentity.view';
-
-export type Node =
-  | { kind: 'section'; id: string; label: string; icon: string; description?: string; children: () => Node[] }
-  | { kind: 'field'; id: string; label: string; value: string; copy?: string; link?: string; tooltip?: string; icon?: string }
-  | { kind: 'group'; id: string; label: string; description?: string; icon: string; children: () => Node[] }
-  | { kind: 'assignment'; id: string; assignment: RoleAssignmentDetail; link?: string }
-  | { kind: 'message'; id: string; label: string; icon: string; tooltip?: string; command?: vscode.Command };
 
 const SCOPE_ORDER: ScopeKind[] = ['root', 'managementGroup', 'subscription', 'resourceGroup', 'resource'];
 const SCOPE_LABEL: Record<ScopeKind, string> = {
@@ -26,7 +22,6 @@ const SCOPE_LABEL: Record<ScopeKind, string> = {
   resourceGroup: 'Resource groups',
   resource: 'Resources',
 };
-const VIA_LABEL = { direct: 'direct', group: 'via group', inherited: 'inherited' } as const;
 
 /**
  * VS Code applies a view's changes at most once per 200 ms (the first one at once, later ones 200 ms after
@@ -99,14 +94,14 @@ export function rootsFor(state: SessionState): Node[] {
 
 function snapshotNodes(s: Snapshot): Node[] {
   return [
-    { kind: 'section', id: 'identity', label: 'Identity', icon: 'account', description: s.displayName, children: () => identityFields(s) },
-    { kind: 'section', id: 'vm', label: 'Virtual machine', icon: 'vm', description: s.vm?.name, children: () => vmFields(s) },
+    { kind: 'section', id: 'identity', label: 'Identity', icon: 'account', description: valueOf(s.displayName), children: () => identityFields(s) },
+    { kind: 'section', id: 'vm', label: 'Virtual machine', icon: 'vm', description: valueOf(s.vm)?.name, children: () => vmFields(s) },
     {
       kind: 'section',
       id: 'roles',
       label: 'Role assignments',
       icon: 'shield',
-      description: s.roles ? String(s.roles.length) : undefined,
+      description: s.roles.status === 'ok' ? String(s.roles.value.length) : undefined,
       children: () => roleNodes(s),
     },
   ];
@@ -115,15 +110,22 @@ function snapshotNodes(s: Snapshot): Node[] {
 function identityFields(s: Snapshot): Node[] {
   const i = s.identity;
   const nodes: Node[] = [];
-  if (s.displayName) nodes.push(field('identity.displayName', 'Display name', s.displayName));
-  else if (s.displayNameError) {
-    nodes.push({
-      kind: 'message',
-      id: 'identity.displayName',
-      label: 'Display name: not readable',
-      icon: 'eye-closed',
-      tooltip: `Microsoft Graph did not give the name (${s.displayNameError.message}). Everything else is unaffected.`,
-    });
+  const name = s.displayName;
+  switch (name.status) {
+    case 'ok':
+      nodes.push(field('identity.displayName', 'Display name', name.value));
+      break;
+    case 'failed':
+      nodes.push({
+        kind: 'message',
+        id: 'identity.displayName',
+        label: 'Display name: not readable',
+        icon: 'eye-closed',
+        tooltip: `Microsoft Graph did not give the name (${name.error.message}). Everything else is unaffected.`,
+      });
+      break;
+    case 'skipped':
+      break;
   }
   nodes.push(field('identity.principalId', 'Principal ID', i.principalId, { copy: i.principalId, tooltip: 'Object (principal) ID of the service principal' }));
   if (i.clientId) nodes.push(field('identity.clientId', 'Client ID', i.clientId, { copy: i.clientId }));
@@ -140,18 +142,17 @@ function identityFields(s: Snapshot): Node[] {
 }
 
 function vmFields(s: Snapshot): Node[] {
-  const vm = s.vm;
-  if (!vm) {
-    return [
-      {
-        kind: 'message',
-        id: 'vm.unknown',
-        label: 'Instance metadata not available',
-        icon: 'info',
-        tooltip: s.vmError ? `${s.vmError.message} ${s.vmError.fix}` : 'This identity host has no instance metadata.',
-      },
-    ];
+  const part = s.vm;
+  switch (part.status) {
+    case 'failed':
+    case 'skipped': {
+      const tooltip = part.status === 'failed' ? `${part.error.message} ${part.error.fix}` : part.reason;
+      return [{ kind: 'message', id: 'vm.unknown', label: 'Instance metadata not available', icon: 'info', tooltip }];
+    }
+    case 'ok':
+      break;
   }
+  const vm = part.value;
   return [
     field('vm.name', 'Name', vm.name, { copy: vm.name, link: s.links.vm }),
     field('vm.resourceGroup', 'Resource group', vm.resourceGroup, { copy: vm.resourceGroup }),
@@ -163,8 +164,17 @@ function vmFields(s: Snapshot): Node[] {
 }
 
 function roleNodes(s: Snapshot): Node[] {
-  if (s.rolesError) return errorNodes('roles', s.rolesError, 'Cannot read role assignments');
-  const roles = s.roles ?? [];
+  let roles: RoleAssignmentDetail[];
+  switch (s.roles.status) {
+    case 'failed':
+      return errorNodes('roles', s.roles.error, 'Cannot read role assignments');
+    case 'skipped':
+      roles = [];
+      break;
+    case 'ok':
+      roles = s.roles.value;
+      break;
+  }
   if (roles.length === 0) {
     return [
       {
@@ -196,97 +206,38 @@ function roleNodes(s: Snapshot): Node[] {
 }
 
 function errorNodes(prefix: string, error: VmIdentityError, title: string): Node[] {
+  const denied = error.kind === 'authorizationFailed' && error.actions.length > 0;
+  const firstAction = error.actions[0];
   const nodes: Node[] = [
     {
       kind: 'message',
       id: `${prefix}.error`,
-      label: error.remedy === 'grantReader' ? `${title} — give this identity Reader` : `${title}: ${error.message}`,
+      label: denied ? `${title} — give this identity Reader` : `${title}: ${error.message}`,
       icon: 'error',
       tooltip: `${error.message}\n\n${error.fix}`,
-      command: error.link ? openLink(error.link, error.remedy === 'grantReader' ? 'Open access control (IAM)' : 'Open') : undefined,
+      command: error.link ? openLink(error.link, denied ? firstAction.label : 'Open') : undefined,
     },
   ];
-  if (error.remedy === 'grantReader' && error.link) {
-    nodes.push({ kind: 'message', id: `${prefix}.fix`, label: 'Open access control (IAM) in the Azure portal', icon: 'link-external', command: openLink(error.link, 'Open access control (IAM)'), tooltip: error.fix });
-  }
-  if (error.remedy === 'selectIdentity') {
-    nodes.push({ kind: 'message', id: `${prefix}.select`, label: 'Select identity…', icon: 'person', command: { command: 'vmIdentity.selectIdentity', title: 'Select identity…' } });
-  }
+  // Actions with a tree label become rows of their own (links open in the browser, commands run).
+  error.actions.forEach((action, i) => {
+    if (!action.treeLabel) return;
+    const uri = action.args?.find((a): a is { uri: string } => typeof a !== 'string')?.uri;
+    const command = action.command === 'vscode.open' && uri ? openLink(uri, action.label) : { command: action.command, title: action.treeLabel };
+    nodes.push({ kind: 'message', id: `${prefix}.action.${i}`, label: action.treeLabel, icon: uri ? 'link-external' : 'person', command, tooltip: uri ? error.fix : undefined });
+  });
   nodes.push({ kind: 'message', id: `${prefix}.retry`, label: 'Try again', icon: 'refresh', command: { command: 'vmIdentity.refresh', title: 'Refresh' } });
   return nodes;
-}
-
-export function toTreeItem(node: Node): vscode.TreeItem {
-  switch (node.kind) {
-    case 'section':
-    case 'group': {
-      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
-      if (node.kind === 'group') item.collapsibleState = vscode.TreeItemCollapsibleState.Collapsed;
-      item.id = node.id;
-      item.description = node.description;
-      item.iconPath = new vscode.ThemeIcon(node.icon);
-      item.contextValue = node.kind;
-      return item;
-    }
-    case 'field': {
-      const item = new vscode.TreeItem(node.label);
-      item.id = node.id;
-      item.description = node.value;
-      item.tooltip = node.tooltip ? `${node.value}\n${node.tooltip}` : node.value;
-      item.iconPath = node.icon ? new vscode.ThemeIcon(node.icon) : undefined;
-      item.contextValue = ['field', node.copy ? 'copyable' : '', node.link ? 'portal' : ''].filter(Boolean).join(' ');
-      item.accessibilityInformation = { label: `${node.label}: ${node.value}` };
-      return item;
-    }
-    case 'assignment': {
-      const a = node.assignment;
-      const item = new vscode.TreeItem(`${a.roleName} — ${scopeName(a.scope)}`);
-      item.id = a.id;
-      item.description = VIA_LABEL[a.via] + (a.condition ? ' · condition' : '');
-      item.iconPath = new vscode.ThemeIcon(a.via === 'group' ? 'organization' : a.via === 'inherited' ? 'arrow-down' : 'key');
-      item.contextValue = 'roleAssignment copyable portal';
-      // The tooltip comes from resolveTreeItem, on hover: a group may hold thousands of rows.
-      return item;
-    }
-    case 'message': {
-      const item = new vscode.TreeItem(node.label);
-      item.id = node.id;
-      item.iconPath = new vscode.ThemeIcon(node.icon);
-      item.tooltip = node.tooltip;
-      item.command = node.command;
-      item.contextValue = 'message';
-      return item;
-    }
-  }
-}
-
-/** The hover of a role assignment row (Markdown: role, description, scope, how it is assigned, condition). */
-export function assignmentTooltip(a: RoleAssignmentDetail): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**${escapeMarkdown(a.roleName)}** (${a.roleType === 'CustomRole' ? 'custom role' : 'built-in role'})\n\n`);
-  if (a.roleDescription) md.appendText(`${a.roleDescription}\n\n`);
-  md.appendMarkdown('Scope: ').appendText(a.scope).appendMarkdown(`  \nAssigned: ${VIA_LABEL[a.via]}${a.via === 'group' ? ` (group ${escapeMarkdown(a.principalId)})` : ''}`);
-  if (a.condition) md.appendMarkdown('\n\nCondition:\n').appendCodeblock(a.condition, 'text');
-  return md;
 }
 
 function field(id: string, label: string, value: string, extra: { copy?: string; link?: string; tooltip?: string } = {}): Node {
   return { kind: 'field', id, label, value: value || '—', ...extra };
 }
 
-function openLink(url: string, title: string): vscode.Command {
-  return { command: 'vscode.open', title, arguments: [vscode.Uri.parse(url)] };
-}
 
 function scopeIcon(k: ScopeKind): string {
   return k === 'managementGroup' || k === 'root' ? 'type-hierarchy' : k === 'subscription' ? 'key' : k === 'resourceGroup' ? 'folder' : 'symbol-misc';
 }
 
-export function scopeName(scope: string): string {
-  if (scope === '/' || scope === '') return '/';
-  const parts = scope.replace(/\/+$/, '').split('/');
-  return parts[parts.length - 1];
-}
 
 function portalOf(s: Snapshot, scope: string): string | undefined {
   if (!scope.startsWith('/subscriptions/') && !scope.startsWith('/providers/')) return undefined;

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/identity';
+import type { Clock } from '../../src/core/clock';
 
 /** A clock whose sleeps return at once but move time forward, so retry schedules run in milliseconds. */
 export class FakeClock implements Clock {

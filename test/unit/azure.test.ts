@@ -4,8 +4,9 @@
  */
 import * as assert from 'node:assert/strict';
 import { type Emulator, expectedAssignmentsFor, startEmulator } from '../emulator';
-import { IdentityService, type RoleAssignmentDetail } from '../../src/azure';
-import { ManagedIdentityClient, isVmIdentityError } from '../../src/identity';
+import { IdentityService, type Part, type RoleAssignmentDetail } from '../../src/azure';
+import { ManagedIdentityClient } from '../../src/identity';
+import { isVmIdentityError } from '../../src/core/errors';
 import { FakeClock } from '../support/fakeClock';
 import { startRecordingServer } from '../support/recordingProxy';
 import { recordCase } from '../support/cases';
@@ -21,6 +22,15 @@ function expectedFor(emu: Emulator, principalId: string) {
     }))
     .sort((x, y) => x.id.localeCompare(y.id));
 }
+/** The value of a part that must be ok; the error of one that must have failed. */
+function value<T>(part: Part<T>): T {
+  assert.equal(part.status, 'ok', part.status === 'failed' ? part.error.message : part.status === 'skipped' ? part.reason : '');
+  return (part as { value: T }).value;
+}
+function failure<T>(part: Part<T>) {
+  return part.status === 'failed' ? part.error : undefined;
+}
+
 const essentials = (roles: RoleAssignmentDetail[]) => roles.map((r) => ({ id: r.id, roleName: r.roleName, scope: r.scope, via: r.via })).sort((x, y) => x.id.localeCompare(y.id));
 
 for (const size of [12, 2000]) {
@@ -43,9 +53,9 @@ for (const size of [12, 2000]) {
       const s = await service().snapshot(undefined, { roles: true });
       const expected = expectedFor(emu, emu.dataset.systemIdentity.principalId);
       assert.equal(expected.length >= size, true, 'the dataset has the assignments asked for');
-      assert.deepEqual(essentials(s.roles!), expected);
-      assert.ok(s.roles!.every((r) => r.roleName && !/^[0-9a-f-]{36}$/.test(r.roleName)), 'every role has a name');
-      assert.ok(new Set(s.roles!.map((r) => r.via)).size === 3, 'direct, group and inherited all present');
+      assert.deepEqual(essentials(value(s.roles)), expected);
+      assert.ok(value(s.roles).every((r) => r.roleName && !/^[0-9a-f-]{36}$/.test(r.roleName)), 'every role has a name');
+      assert.ok(new Set(value(s.roles).map((r) => r.via)).size === 3, 'direct, group and inherited all present');
     });
 
     it('takes one request per page and resolves role names without one call per assignment', async () => {
@@ -56,7 +66,7 @@ for (const size of [12, 2000]) {
       assert.equal(count('arm-role-assignments'), pages);
       assert.equal(s.stats.rolePages, pages);
       assert.equal(count('arm-role-definitions'), 1, 'one list of the subscription\'s role definitions');
-      const distinctRoles = new Set(s.roles!.map((r) => r.roleDefinitionId.split('/').pop())).size;
+      const distinctRoles = new Set(value(s.roles).map((r) => r.roleDefinitionId.split('/').pop())).size;
       assert.ok(count('arm-role-definition') < distinctRoles, `${count('arm-role-definition')} by-id lookups for ${distinctRoles} roles`);
       assert.equal(count('imds-token'), 1);
       assert.equal(count('imds-instance'), 1);
@@ -90,9 +100,9 @@ describe('the ARM client: guards, errors and clouds', function () {
     try {
       emu.fault('arm-role-assignments', [{ status: 200, body: { value: [], nextLink: `${evil.url}/steal?x=1` } }] as never);
       const s = await service().snapshot(undefined, { roles: true });
-      assert.ok(isVmIdentityError(s.rolesError, 'unsafeEndpoint'), String(s.rolesError));
+      assert.ok(isVmIdentityError(failure(s.roles)!, 'unsafeEndpoint'), String(failure(s.roles)!));
       assert.deepEqual(evil.requests, []);
-      recordCase({ area: 'attack', name: 'nextLink to another host', expected: 'refused, no token sent', observed: `${s.rolesError!.message}; other host received ${evil.requests.length} requests`, pass: true });
+      recordCase({ area: 'attack', name: 'nextLink to another host', expected: 'refused, no token sent', observed: `${failure(s.roles)!.message}; other host received ${evil.requests.length} requests`, pass: true });
     } finally {
       await evil.close();
     }
@@ -103,10 +113,10 @@ describe('the ARM client: guards, errors and clouds', function () {
     try {
       emu.fault('arm-role-assignments', [{ status: 302, headers: { location: `${evil.url}/steal` }, body: '' }] as never);
       const s = await service().snapshot(undefined, { roles: true });
-      assert.ok(isVmIdentityError(s.rolesError, 'serviceError'), String(s.rolesError));
-      assert.match(s.rolesError!.message, /302/);
+      assert.ok(isVmIdentityError(failure(s.roles)!, 'serviceError'), String(failure(s.roles)!));
+      assert.match(failure(s.roles)!.message, /302/);
       assert.deepEqual(evil.requests, []);
-      recordCase({ area: 'attack', name: 'ARM answers 302 to another host', expected: 'not followed, token stays', observed: `${s.rolesError!.message}; other host received ${evil.requests.length} requests`, pass: true });
+      recordCase({ area: 'attack', name: 'ARM answers 302 to another host', expected: 'not followed, token stays', observed: `${failure(s.roles)!.message}; other host received ${evil.requests.length} requests`, pass: true });
     } finally {
       await evil.close();
     }
@@ -124,11 +134,11 @@ describe('the ARM client: guards, errors and clouds', function () {
         { status: 200, body: { compute: { name: d.vm.name, resourceGroupName: d.resourceGroupName, subscriptionId: d.subscriptionId, location: 'x', azEnvironment: 'AzurePublicCloud', resourceId: `//${new URL(evil.url).host}/steal` } } },
       ] as never);
       const s = await service().snapshot(undefined, { roles: true, vmIdentityBlock: true });
-      assert.equal(s.roles!.length, 1);
-      assert.equal(s.roles![0].roleName, '00000000-0000-0000-0000-00000000beef', 'unnamed, not fetched from the other host');
-      assert.ok(isVmIdentityError(s.vmIdentityBlockError, 'unsafeEndpoint'), String(s.vmIdentityBlockError));
+      assert.equal(value(s.roles).length, 1);
+      assert.equal(value(s.roles)[0].roleName, '00000000-0000-0000-0000-00000000beef', 'unnamed, not fetched from the other host');
+      assert.ok(isVmIdentityError(failure(s.vmIdentityBlock)!, 'unsafeEndpoint'), String(failure(s.vmIdentityBlock)!));
       assert.deepEqual(evil.requests, []);
-      recordCase({ area: 'attack', name: 'role definition id / VM resource id pointing at another host', expected: 'refused before sending', observed: `${s.vmIdentityBlockError!.message}; other host received ${evil.requests.length} requests`, pass: true });
+      recordCase({ area: 'attack', name: 'role definition id / VM resource id pointing at another host', expected: 'refused before sending', observed: `${failure(s.vmIdentityBlock)!.message}; other host received ${evil.requests.length} requests`, pass: true });
     } finally {
       await evil.close();
     }
@@ -147,14 +157,14 @@ describe('the ARM client: guards, errors and clouds', function () {
     const self = `${emu.httpUrl}/subscriptions/${emu.dataset.subscriptionId}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01&$skiptoken=loop`;
     emu.fault('arm-role-assignments', [{ status: 200, body: { value: [], nextLink: self }, count: 5 }] as never);
     const s = await service().snapshot(undefined, { roles: true });
-    assert.ok(isVmIdentityError(s.rolesError, 'malformedResponse'));
+    assert.ok(isVmIdentityError(failure(s.roles)!, 'malformedResponse'));
     assert.ok(emu.requests.filter((r) => r.endpoint === 'arm-role-assignments').length <= 3);
   });
 
   it('403 AuthorizationFailed → "give this identity Reader at the VM scope or higher" with the IAM link', async () => {
     emu.configure({ armReadable: { [emu.dataset.systemIdentity.principalId]: false } });
     const s = await service().snapshot(undefined, { roles: true });
-    const e = s.rolesError!;
+    const e = failure(s.roles)!;
     assert.ok(isVmIdentityError(e, 'authorizationFailed'));
     assert.equal(e.azureCode, 'AuthorizationFailed');
     assert.match(e.fix, /Reader at the VM scope or higher/);
@@ -166,12 +176,11 @@ describe('the ARM client: guards, errors and clouds', function () {
   it('a Graph 403 hides the display name and nothing else', async () => {
     emu.configure({ graphReadable: false });
     const s = await service().snapshot(undefined, { roles: true, displayName: true });
-    assert.equal(s.displayName, undefined);
-    assert.ok(s.displayNameError);
-    assert.ok(s.roles!.length > 0);
+    assert.equal(s.displayName.status, 'failed');
+    assert.ok(value(s.roles).length > 0);
     emu.configure({ graphReadable: true });
     const t = await service().snapshot(undefined, { displayName: true });
-    assert.equal(t.displayName, emu.dataset.vm.name);
+    assert.equal(value(t.displayName), emu.dataset.vm.name);
     const graph = emu.requests.filter((r) => r.service === 'graph').at(-1)!;
     assert.equal(graph.bearer?.aud, 'https://graph.microsoft.com/');
   });
@@ -179,12 +188,12 @@ describe('the ARM client: guards, errors and clouds', function () {
   it('ARM 429 with Retry-After is retried; 5xx is retried then reported', async () => {
     emu.fault('arm-role-assignments', [{ status: 429, retryAfter: 1 }] as never);
     const ok = await service().snapshot(undefined, { roles: true });
-    assert.equal(ok.rolesError, undefined);
+    assert.equal(ok.roles.status, 'ok');
     assert.equal(emu.requests.filter((r) => r.endpoint === 'arm-role-assignments').length, 2);
     emu.resetLog();
     emu.fault('arm-role-assignments', [{ status: 503, count: 4 }] as never);
     const bad = await service().snapshot(undefined, { roles: true });
-    assert.ok(isVmIdentityError(bad.rolesError, 'serviceError'));
+    assert.ok(isVmIdentityError(failure(bad.roles)!, 'serviceError'));
     assert.equal(emu.requests.filter((r) => r.endpoint === 'arm-role-assignments').length, 4);
   });
 
@@ -203,7 +212,7 @@ describe('the ARM client: guards, errors and clouds', function () {
     emu.fault('imds-token', [{ status: 400, body: { error: 'invalid_resource', error_description: 'AADSTS500011: resource principal not found' } }] as never);
     const s = await service().snapshot(undefined, { roles: true });
     assert.equal(s.identity.token.resource, 'https://management.usgovcloudapi.net/');
-    assert.ok(s.roles!.length > 0);
+    assert.ok(value(s.roles).length > 0);
     assert.deepEqual(emu.requests.filter((r) => r.endpoint === 'imds-token').map((r) => [r.query.resource, r.status]), [
       ['https://management.azure.com/', 400],
       ['https://management.usgovcloudapi.net/', 200],
@@ -222,7 +231,7 @@ describe('the ARM client: guards, errors and clouds', function () {
 
   it('reads the VM identity block (user-assigned identities) when allowed', async () => {
     const s = await service().snapshot(undefined, { vmIdentityBlock: true });
-    const ids = s.vmIdentityBlock!.userAssignedIdentities.map((u) => u.clientId).sort();
+    const ids = value(s.vmIdentityBlock).userAssignedIdentities.map((u) => u.clientId).sort();
     assert.deepEqual(ids, emu.dataset.userAssignedIdentities.map((u) => u.clientId).sort());
   });
 

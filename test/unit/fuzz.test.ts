@@ -4,7 +4,9 @@
  */
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeClaims, isVmIdentityError, mapFailure, parseExpiresOn, parseRetryAfter, parseSelector, parseTokenResponse, SelectorError, SYSTEM_ASSIGNED } from '../../src/identity';
+import { decodeClaims, mapFailure, parseExpiresOn, parseSelector, parseTokenResponse, SelectorError, SYSTEM_ASSIGNED } from '../../src/identity';
+import { isVmIdentityError } from '../../src/core/errors';
+import { parseRetryAfter } from '../../src/core/retry';
 import { parseInstanceMetadata, parseRoleAssignment, parseRoleDefinition } from '../../src/azure';
 import { recordCase } from '../support/cases';
 

@@ -7,7 +7,8 @@
 import * as assert from 'node:assert/strict';
 import { type Emulator, startEmulator } from '../emulator';
 import { IdentityService } from '../../src/azure';
-import { ManagedIdentityClient, isVmIdentityError } from '../../src/identity';
+import { ManagedIdentityClient } from '../../src/identity';
+import { isVmIdentityError } from '../../src/core/errors';
 
 describe('hanging IMDS', function () {
   let emu: Emulator;

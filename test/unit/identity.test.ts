@@ -4,7 +4,9 @@
  */
 import * as assert from 'node:assert/strict';
 import { type Emulator, startEmulator } from '../emulator';
-import { type ErrorKind, type IdentitySelector, ManagedIdentityClient, SYSTEM_ASSIGNED, isVmIdentityError, directTransport } from '../../src/identity';
+import { type IdentitySelector, ManagedIdentityClient, SYSTEM_ASSIGNED } from '../../src/identity';
+import { type ErrorKind, isVmIdentityError } from '../../src/core/errors';
+import { directHttp } from '../../src/core/directHttp';
 import { FakeClock } from '../support/fakeClock';
 import { closedPort } from '../support/recordingProxy';
 import { recordCase } from '../support/cases';
@@ -233,7 +235,7 @@ describe('identity client against the emulator', function () {
         throw new Error('global agent used');
       };
       (http as { globalAgent: import('node:http').Agent }).globalAgent = trapAgent;
-      const t = await new ManagedIdentityClient({ env: { AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl }, clock, transport: directTransport }).getToken(ARM);
+      const t = await new ManagedIdentityClient({ env: { AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl }, clock, http: directHttp }).getToken(ARM);
       assert.equal(t.claims.principalId, emu.dataset.systemIdentity.principalId);
     } finally {
       Object.assign(http, originals);

@@ -22,7 +22,37 @@ function specifiers(file: string): string[] {
 }
 
 describe('layering', () => {
-  for (const layer of ['src/identity', 'src/azure', 'src/cli']) {
+  it('src/core imports nothing of ours (only node built-ins and its own files)', () => {
+    const files = sources(path.join(ROOT, 'src/core'));
+    assert.ok(files.length > 0);
+    for (const file of files) {
+      for (const spec of specifiers(file)) {
+        const ours = spec.startsWith('.');
+        assert.ok(!ours || /^\.\/[^/]+$/.test(spec), `${path.relative(ROOT, file)} imports ${spec}`);
+        assert.ok(ours || spec.startsWith('node:'), `${path.relative(ROOT, file)} imports package ${spec}`);
+      }
+    }
+  });
+
+  it('no export * across layers, and no raw output channel below the composition root', () => {
+    for (const file of sources(path.join(ROOT, 'src'))) {
+      const text = fs.readFileSync(file, 'utf8');
+      const rel = path.relative(ROOT, file);
+      assert.ok(!/^export \* from/m.test(text), `${rel} re-exports with export *`);
+      if (rel !== path.join('src', 'extension.ts') && !rel.startsWith(path.join('src', 'ui', 'log'))) {
+        assert.ok(!text.includes('LogOutputChannel'), `${rel} mentions LogOutputChannel`);
+      }
+    }
+  });
+
+  it('no file in src/ is over 300 lines', () => {
+    for (const file of sources(path.join(ROOT, 'src'))) {
+      const lines = fs.readFileSync(file, 'utf8').split('\n').length;
+      assert.ok(lines <= 301, `${path.relative(ROOT, file)} has ${lines} lines`);
+    }
+  });
+
+  for (const layer of ['src/identity', 'src/azure', 'src/session', 'src/cli']) {
     it(`${layer} imports no vscode, and nothing from src/ui or the extension`, () => {
       const files = sources(path.join(ROOT, layer));
       assert.ok(files.length > 0, `${layer} has sources`);

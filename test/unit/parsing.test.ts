@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { redact, decodeClaims, parseExpiresOn, parseTokenResponse, parseSelector, selectorFrom, isVmIdentityError, EXPIRY_MARGIN_MS } from '../../src/identity';
+import { decodeClaims, parseExpiresOn, parseTokenResponse, parseSelector, selectorFrom, EXPIRY_MARGIN_MS } from '../../src/identity';
+import { isVmIdentityError } from '../../src/core/errors';
+import { redact } from '../../src/core/log';
 import { cloudFor, scopeKind, viaOf, parseInstanceMetadata, portalLink } from '../../src/azure';
 
 const NOW = Date.UTC(2026, 10, 29, 12, 0, 0);

@@ -1,7 +1,7 @@
 /** The session state machine over the real core and the emulator (no VS Code needed). */
 import * as assert from 'node:assert/strict';
 import { type Emulator, startEmulator } from '../emulator';
-import { IdentityService } from '../../src/azure';
+import { IdentityService, valueOf } from '../../src/azure';
 import { ManagedIdentityClient } from '../../src/identity';
 import { Session, type SessionState } from '../../src/session/session';
 import { FakeClock } from '../support/fakeClock';
@@ -49,8 +49,8 @@ describe('session', function () {
     const s = session.state;
     assert.ok(s.status === 'signedIn');
     assert.equal(s.snapshot.identity.principalId, emu.dataset.systemIdentity.principalId);
-    assert.equal(s.snapshot.vm?.name, emu.dataset.vm.name);
-    assert.ok(s.snapshot.roles!.length >= 12);
+    assert.equal(valueOf(s.snapshot.vm)?.name, emu.dataset.vm.name);
+    assert.ok(valueOf(s.snapshot.roles)!.length >= 12);
   });
 
   it('no endpoint → unavailable; an identity error → error; Refresh recovers', async () => {
@@ -114,7 +114,7 @@ describe('session', function () {
     const { session } = setup();
     await session.signIn();
     const u = emu.dataset.userAssignedIdentities[0];
-    const s = await session.setIdentity({ kind: 'clientId', value: u.clientId });
+    const s = await session.configure({ identity: { kind: 'clientId', value: u.clientId } });
     assert.ok(s.status === 'signedIn');
     assert.equal(s.snapshot.identity.principalId, u.principalId);
     assert.equal(s.snapshot.identity.identityType, 'UserAssigned');

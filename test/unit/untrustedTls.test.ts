@@ -6,7 +6,9 @@
 import * as assert from 'node:assert/strict';
 import { type Emulator, startEmulator } from '../emulator';
 import { AzureHttp } from '../../src/azure';
-import { ARM_RETRY_POLICY, isVmIdentityError, silentLogger } from '../../src/identity';
+import { isVmIdentityError } from '../../src/core/errors';
+import { silentLogger } from '../../src/core/log';
+import { createProxiedHttp } from '../../src/core/proxiedHttp';
 import { FakeClock } from '../support/fakeClock';
 
 describe('untrusted TLS certificate on ARM', function () {
@@ -18,7 +20,7 @@ describe('untrusted TLS certificate on ARM', function () {
 
   it('is reported with trust-store guidance and not retried', async () => {
     const clock = new FakeClock();
-    const http = new AzureHttp({ allowedOrigins: [emu.httpsUrl], logger: silentLogger, clock, policy: ARM_RETRY_POLICY });
+    const http = new AzureHttp({ allowedOrigins: [emu.httpsUrl], http: createProxiedHttp(), logger: silentLogger, clock });
     // This process does not trust the emulator's test CA (it is given to child processes only).
     await assert.rejects(http.getJson(new URL(`${emu.httpsUrl}/subscriptions?api-version=2022-12-01`), 'not-a-real-token'), (e: unknown) => {
       assert.ok(isVmIdentityError(e, 'serviceError'), String(e));

@@ -9,14 +9,22 @@ import type { IdentitySelector } from '../selector';
 import { type IdentitySource, type TokenRequest, systemOnly } from './source';
 
 export const ARC_DEFAULT_ENDPOINT = 'http://127.0.0.1:40342/metadata/identity/oauth2/token';
-const ARC_KEY_DIR = process.platform === 'win32' ? path.join(process.env.ProgramData ?? 'C:\\ProgramData', 'AzureConnectedMachineAgent', 'Tokens') : '/var/opt/azcmagent/tokens';
+/** Its presence means the Arc agent is installed (MSAL's detection on Linux). */
+export const ARC_AGENT_FILE = '/opt/azcmagent/bin/himds';
+
+/** Where the agent writes challenge keys, for the given platform and environment. */
+export function arcKeyDir(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string {
+  return platform === 'win32'
+    ? path.win32.join(env.ProgramData ?? 'C:\\ProgramData', 'AzureConnectedMachineAgent', 'Tokens')
+    : '/var/opt/azcmagent/tokens';
+}
 const MAX_KEY_BYTES = 4096;
 
 export type ReadKeyFile = (file: string) => Promise<Buffer>;
 
 export class ArcChallengeError extends Error {}
 
-export function createArcSource(endpoint: string, readKey: ReadKeyFile, keyDir: string = ARC_KEY_DIR): IdentitySource {
+export function createArcSource(endpoint: string, readKey: ReadKeyFile, keyDir: string): IdentitySource {
   return {
     kind: 'azureArc',
     endpoint: new URL(endpoint).origin,

@@ -13,3 +13,13 @@ export function parseJsonBody(body: Buffer | string, where: string): unknown {
     throw malformedResponse(where, 'the body is not JSON');
   }
 }
+
+/** Parses a body that may or may not be JSON (an error body): `undefined` when it is not. */
+export function tryParseJson(body: Buffer | string): unknown {
+  try {
+    const text = body.toString();
+    return text.length ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,10 +1,11 @@
 /**
- * Typed errors of the identity and ARM core. Each carries what a VM owner needs to act: a one-sentence
- * cause (the message), the fix, and a link when one is known. The UI and the CLI map them to messages
- * in one place each; nobody branches on message text.
+ * Typed errors of the core. Each carries what a VM owner needs to act: a short `title` (status bar), the
+ * one-sentence cause (`message`), the `fix`, a `link` when one is known, and `actions` the UI turns into
+ * buttons (and tree rows) without knowing any error by name. What a failed request *means* is decided in
+ * one place, the table in ./errorTable; the factories below are its vocabulary. Nobody branches on text.
  */
 
-/** What the user can do about an error; the UI turns each into a button. */
+/** What the user can do about an error, as data. The UI offers every action; the CLI prints the link. */
 export type Remedy = 'enableIdentity' | 'grantReader' | 'selectIdentity' | 'checkProxy' | 'retryLater' | 'none';
 
 export type ErrorKind =
@@ -22,8 +23,23 @@ export type ErrorKind =
   | 'cancelled'
   | 'usage';
 
+/** An argument of an action's command: a plain value, or a URI the UI turns into its own Uri type. */
+export type ActionArg = string | { uri: string };
+
+export interface ErrorAction {
+  /** The button's text. */
+  label: string;
+  /** A VS Code command id (`vscode.open`, `vmIdentity.selectIdentity`, …). */
+  command: string;
+  args?: ActionArg[];
+  /** When set, the tree shows the action as a row with this text (else it is a button only). */
+  treeLabel?: string;
+}
+
 export interface ErrorDetails {
   fix: string;
+  /** A few words for tight places (the status bar); defaults to one per kind. */
+  title?: string;
   link?: string;
   remedy?: Remedy;
   status?: number;
@@ -36,15 +52,57 @@ export interface ErrorDetails {
 
 export const ENABLE_IDENTITY_DOCS =
   'https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/qs-configure-portal-windows-vm';
-export const IMDS_ERRORS_DOCS =
-  'https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/how-to-use-vm-token#error-handling';
 export const ASSIGN_ACCESS_DOCS =
   'https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/how-to-assign-access-azure-resource';
 
+const DEFAULT_TITLE: Record<ErrorKind, string> = {
+  endpointUnreachable: 'no identity endpoint',
+  identityNotFound: 'identity not found',
+  multipleIdentities: 'several identities, none selected',
+  proxyInterference: 'a proxy answered instead',
+  throttled: 'throttled by Azure',
+  timeout: 'timed out',
+  malformedResponse: 'unusable response',
+  serviceError: 'request failed',
+  authorizationFailed: 'access denied',
+  authenticationFailed: 'token not accepted',
+  unsafeEndpoint: 'unsafe endpoint refused',
+  cancelled: 'cancelled',
+  usage: 'cannot do that',
+};
+
+/** The actions of a remedy; `link` is the page the error points at (docs, or this VM's portal blade). */
+export function actionsFor(remedy: Remedy, link: string | undefined): ErrorAction[] {
+  switch (remedy) {
+    case 'enableIdentity':
+      return link ? [{ label: 'Open Identity page', command: 'vscode.open', args: [{ uri: link }] }] : [];
+    case 'grantReader':
+      return link
+        ? [
+            {
+              label: 'Open access control (IAM)',
+              command: 'vscode.open',
+              args: [{ uri: link }],
+              treeLabel: 'Open access control (IAM) in the Azure portal',
+            },
+          ]
+        : [];
+    case 'selectIdentity':
+      return [{ label: 'Select identity', command: 'vmIdentity.selectIdentity', treeLabel: 'Select identity…' }];
+    case 'checkProxy':
+      return [{ label: 'Open proxy settings', command: 'workbench.action.openSettings', args: ['http.noProxy'] }];
+    case 'retryLater':
+    case 'none':
+      return [];
+  }
+}
+
 export class VmIdentityError extends Error {
+  readonly title: string;
   readonly fix: string;
   readonly link?: string;
   readonly remedy: Remedy;
+  readonly actions: readonly ErrorAction[];
   readonly status?: number;
   readonly azureCode?: string;
   readonly where?: string;
@@ -52,13 +110,16 @@ export class VmIdentityError extends Error {
   constructor(
     readonly kind: ErrorKind,
     message: string,
-    details: ErrorDetails,
+    private readonly details: ErrorDetails,
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    if (!details.fix.trim()) throw new TypeError(`VmIdentityError(${kind}) needs a fix: say what the user can do`);
     this.name = 'VmIdentityError';
+    this.title = details.title ?? DEFAULT_TITLE[kind];
     this.fix = details.fix;
     this.link = details.link;
     this.remedy = details.remedy ?? 'none';
+    this.actions = actionsFor(this.remedy, details.link);
     this.status = details.status;
     this.azureCode = details.azureCode;
     this.where = details.where;
@@ -71,21 +132,22 @@ export class VmIdentityError extends Error {
 
   /** Returns a copy with a better link (e.g. the portal page of this very VM, once known). */
   withLink(link: string): VmIdentityError {
-    const copy = new VmIdentityError(this.kind, this.message, {
-      fix: this.fix,
-      link,
-      remedy: this.remedy,
-      status: this.status,
-      azureCode: this.azureCode,
-      where: this.where,
-      cause: this.cause,
-    });
-    return copy;
+    return new VmIdentityError(this.kind, this.message, { ...this.details, link });
   }
 }
 
 export function isVmIdentityError(e: unknown, kind?: ErrorKind): e is VmIdentityError {
   return e instanceof VmIdentityError && (kind === undefined || e.kind === kind);
+}
+
+/** Anything thrown, as a typed error (unexpected ones keep the original as `cause`, for the log). */
+export function toVmIdentityError(e: unknown): VmIdentityError {
+  if (isVmIdentityError(e)) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new VmIdentityError('serviceError', message.endsWith('.') ? message : `${message}.`, {
+    fix: 'Try again; see the log for details.',
+    cause: e,
+  });
 }
 
 /** The identity endpoint does not answer at all: not an Azure VM, or no identity host here. */
@@ -112,6 +174,7 @@ export function identityNotFound(selected: string | undefined, status: number, a
       fix: selected
         ? 'Check the ID against the identity in the Azure portal, or select another identity.'
         : "On the VM's Identity page (Security → Identity), set System assigned to On, or select a user-assigned identity.",
+      title: selected ? 'no identity with that ID' : 'the VM has no managed identity',
       link: ENABLE_IDENTITY_DOCS,
       remedy: selected ? 'selectIdentity' : 'enableIdentity',
       status,
@@ -134,16 +197,12 @@ export function multipleIdentities(status: number, azureCode?: string): VmIdenti
 }
 
 export function proxyInterference(where: string, status: number): VmIdentityError {
-  return new VmIdentityError(
-    'proxyInterference',
-    `A proxy answered instead of the identity endpoint (HTTP ${status} from ${where}).`,
-    {
-      fix: 'Exclude 169.254.169.254 from the proxy (add it to NO_PROXY / http.noProxy); the identity endpoint must be reached directly.',
-      remedy: 'checkProxy',
-      status,
-      where,
-    },
-  );
+  return new VmIdentityError('proxyInterference', `A proxy answered instead of the identity endpoint (HTTP ${status} from ${where}).`, {
+    fix: 'Exclude 169.254.169.254 from the proxy (add it to NO_PROXY / http.noProxy); the identity endpoint must be reached directly.',
+    remedy: 'checkProxy',
+    status,
+    where,
+  });
 }
 
 export function throttled(where: string, status: number): VmIdentityError {
@@ -156,8 +215,10 @@ export function throttled(where: string, status: number): VmIdentityError {
 }
 
 export function timedOut(where: string, ms: number): VmIdentityError {
-  return new VmIdentityError('timeout', `${where} did not answer within ${Math.round(ms / 1000)} s.`, {
+  const seconds = Math.round(ms / 1000);
+  return new VmIdentityError('timeout', `${where} did not answer within ${seconds} s.`, {
     fix: 'Try again; if it keeps happening, check that nothing on the VM (a proxy or firewall rule) holds back the connection.',
+    title: `did not answer within ${seconds} s`,
     remedy: 'retryLater',
     where,
   });
@@ -176,10 +237,14 @@ export function serviceError(where: string, status: number, azureCode?: string, 
   return new VmIdentityError(
     'serviceError',
     `${where} answered HTTP ${status}${azureCode ? ` (${azureCode})` : ''}${detail ? `: ${detail}` : ''}.`,
-    { fix: 'Try again in a moment.', remedy: 'retryLater', status, azureCode, where },
+    { fix: 'Try again in a moment.', title: `answered HTTP ${status}`, remedy: 'retryLater', status, azureCode, where },
   );
 }
 
+export function usageError(message: string, fix: string): VmIdentityError {
+  return new VmIdentityError('usage', message, { fix });
+}
+
 export function cancelled(): VmIdentityError {
-  return new VmIdentityError('cancelled', 'Cancelled.', { fix: '' });
+  return new VmIdentityError('cancelled', 'Cancelled.', { fix: 'Nothing to do: the operation was cancelled.' });
 }

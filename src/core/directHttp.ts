@@ -9,56 +9,25 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
 
-export interface TransportRequest {
-  url: URL;
-  method?: 'GET' | 'POST';
-  headers?: Record<string, string>;
-  body?: string;
-  /** Time allowed to establish the TCP connection. */
-  connectTimeoutMs: number;
-  /** Time allowed from connection to the last byte of the response. */
-  responseTimeoutMs: number;
-  /** Bodies larger than this are refused (AZURE-FACTS: a token response is a few KB). */
-  maxBodyBytes: number;
-  signal?: AbortSignal;
-}
-
-export interface TransportResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
-
-/** Why a request produced no response. `unreachable` happens before any byte reached the server. */
-export type TransportFailure = 'unreachable' | 'connectTimeout' | 'responseTimeout' | 'reset' | 'tooLarge' | 'aborted';
-
-export class TransportError extends Error {
-  constructor(
-    readonly failure: TransportFailure,
-    message: string,
-    readonly code?: string,
-  ) {
-    super(message);
-    this.name = 'TransportError';
-  }
-}
-
-export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
+import { type HttpAttempt, type HttpClient, HttpError, type HttpResponse } from './http';
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN']);
 
-export const directTransport: Transport = (request) =>
-  new Promise<TransportResponse>((resolve, reject) => {
+/** The direct {@link HttpClient} for identity hosts. */
+export const directHttp: HttpClient = { send: (request) => sendDirect(request) };
+
+function sendDirect(request: HttpAttempt): Promise<HttpResponse> {
+  return new Promise<HttpResponse>((resolve, reject) => {
     const { url } = request;
     if (url.protocol !== 'http:') {
-      reject(new TransportError('unreachable', `Only http is used for identity endpoints, not ${url.protocol}`));
+      reject(new HttpError('unreachable', `Only http is used for identity endpoints, not ${url.protocol}`));
       return;
     }
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const port = Number(url.port || 80);
     let connected = false;
     let settled = false;
-    const finish = (error: TransportError | undefined, response?: TransportResponse) => {
+    const finish = (error: HttpError | undefined, response?: HttpResponse) => {
       if (settled) return;
       settled = true;
       clearTimeout(connectTimer);
@@ -73,7 +42,7 @@ export const directTransport: Transport = (request) =>
 
     const socket = net.connect({ host, port });
     const connectTimer = setTimeout(
-      () => finish(new TransportError('connectTimeout', `No connection to ${url.host} within ${request.connectTimeoutMs} ms`)),
+      () => finish(new HttpError('connectTimeout', `No connection to ${url.host} within ${request.connectTimeoutMs} ms`)),
       request.connectTimeoutMs,
     );
     let responseTimer: NodeJS.Timeout | undefined;
@@ -81,7 +50,7 @@ export const directTransport: Transport = (request) =>
       connected = true;
       clearTimeout(connectTimer);
       responseTimer = setTimeout(
-        () => finish(new TransportError('responseTimeout', `No complete response from ${url.host} within ${request.responseTimeoutMs} ms`)),
+        () => finish(new HttpError('responseTimeout', `No complete response from ${url.host} within ${request.responseTimeoutMs} ms`)),
         request.responseTimeoutMs,
       );
     });
@@ -98,16 +67,16 @@ export const directTransport: Transport = (request) =>
       createConnection: () => socket,
     });
 
-    const onAbort = () => finish(new TransportError('aborted', 'Cancelled'));
+    const onAbort = () => finish(new HttpError('aborted', 'Cancelled'));
     if (request.signal?.aborted) return onAbort();
     request.signal?.addEventListener('abort', onAbort, { once: true });
 
     const onError = (err: NodeJS.ErrnoException) => {
       const code = err.code;
       if (!connected && code && UNREACHABLE_CODES.has(code)) {
-        finish(new TransportError('unreachable', `${url.host}: ${code}`, code));
+        finish(new HttpError('unreachable', `${url.host}: ${code}`, code));
       } else {
-        finish(new TransportError('reset', `${url.host}: ${code ?? err.message}`, code));
+        finish(new HttpError('reset', `${url.host}: ${code ?? err.message}`, code));
       }
     };
     // The socket can fail before the request adopts it, so both get the handler.
@@ -118,24 +87,24 @@ export const directTransport: Transport = (request) =>
       let size = 0;
       const declared = Number(res.headers['content-length']);
       if (Number.isFinite(declared) && declared > request.maxBodyBytes) {
-        finish(new TransportError('tooLarge', `Response from ${url.host} declares ${declared} bytes`));
+        finish(new HttpError('tooLarge', `Response from ${url.host} declares ${declared} bytes`));
         return;
       }
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > request.maxBodyBytes) {
-          finish(new TransportError('tooLarge', `Response from ${url.host} is larger than ${request.maxBodyBytes} bytes`));
+          finish(new HttpError('tooLarge', `Response from ${url.host} is larger than ${request.maxBodyBytes} bytes`));
           return;
         }
         chunks.push(chunk);
       });
-      res.on('aborted', () => finish(new TransportError('reset', `Response from ${url.host} was cut off`)));
+      res.on('aborted', () => finish(new HttpError('reset', `Response from ${url.host} was cut off`)));
       res.on('error', (err: NodeJS.ErrnoException) =>
-        finish(new TransportError('reset', `Response from ${url.host} failed: ${err.code ?? err.message}`, err.code)),
+        finish(new HttpError('reset', `Response from ${url.host} failed: ${err.code ?? err.message}`, err.code)),
       );
       res.on('end', () => {
         if (!res.complete) {
-          finish(new TransportError('reset', `Response from ${url.host} was cut off`));
+          finish(new HttpError('reset', `Response from ${url.host} was cut off`));
           return;
         }
         finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
@@ -143,3 +112,4 @@ export const directTransport: Transport = (request) =>
     });
     req.end(request.body);
   });
+}

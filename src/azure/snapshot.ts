@@ -1,0 +1,105 @@
+/**
+ * The snapshot as data: who the identity is (always there: without a token there is no snapshot) and each
+ * optional part as a {@link Part}, so "value and error both set" or "neither" cannot be written down.
+ * Consumers switch over `status` exhaustively.
+ */
+import { type VmIdentityError, toVmIdentityError } from '../core/errors';
+import type { IdentitySelector, IdentityType } from '../identity';
+import type { VmIdentityBlock } from './arm';
+import { type Cloud, portalLink } from './clouds';
+import type { AzureEndpoints } from './endpoints';
+import type { InstanceMetadata } from './instanceMetadata';
+import type { RoleAssignmentDetail } from './roles';
+
+export type Part<T> = { status: 'ok'; value: T } | { status: 'failed'; error: VmIdentityError } | { status: 'skipped'; reason: string };
+
+export const ok = <T>(value: T): Part<T> => ({ status: 'ok', value });
+export const skipped = <T>(reason: string): Part<T> => ({ status: 'skipped', reason });
+
+/** A settled promise as a part: fulfilled → ok (or skipped when there is nothing), rejected → failed. */
+export function partOf<T>(result: PromiseSettledResult<T | undefined>, whenEmpty: string, explain = toVmIdentityError): Part<T> {
+  if (result.status === 'rejected') return { status: 'failed', error: explain(result.reason) };
+  return result.value === undefined ? skipped(whenEmpty) : ok(result.value);
+}
+
+/** The value of a part, when it has one. */
+export function valueOf<T>(part: Part<T>): T | undefined {
+  return part.status === 'ok' ? part.value : undefined;
+}
+
+export interface Include {
+  roles?: boolean;
+  displayName?: boolean;
+  vmIdentityBlock?: boolean;
+}
+
+export interface VmInfo {
+  name: string;
+  resourceGroup: string;
+  subscriptionId: string;
+  location: string;
+  resourceId: string;
+  vmSize: string;
+  osType: string;
+  computerName: string;
+  cloud: Cloud['name'];
+}
+
+export interface IdentityInfo {
+  principalId: string;
+  clientId?: string;
+  tenantId: string;
+  identityType: IdentityType;
+  identityResourceId?: string;
+  source: string;
+  token: { resource: string; expiresOn: number; refreshAfter: number };
+}
+
+export interface PortalLinks {
+  vm?: string;
+  identityPage?: string;
+  accessControl?: string;
+  identity?: string;
+}
+
+export interface Snapshot {
+  identity: IdentityInfo;
+  selector: IdentitySelector;
+  cloud: Cloud;
+  endpoints: AzureEndpoints;
+  links: PortalLinks;
+  vm: Part<VmInfo>;
+  displayName: Part<string>;
+  roles: Part<RoleAssignmentDetail[]>;
+  vmIdentityBlock: Part<VmIdentityBlock>;
+  /** Network figures for the log and the benchmark. */
+  stats: { rolePages: number; roleDefinitionLookups: number; ms: number };
+}
+
+export function toVmInfo(m: InstanceMetadata, cloud: Cloud): VmInfo {
+  return {
+    name: m.name,
+    resourceGroup: m.resourceGroupName,
+    subscriptionId: m.subscriptionId,
+    location: m.location,
+    resourceId: m.resourceId,
+    vmSize: m.vmSize,
+    osType: m.osType,
+    computerName: m.computerName,
+    cloud: cloud.name,
+  };
+}
+
+export function linksFor(cloud: Cloud, identity: IdentityInfo, vm: VmInfo | undefined): PortalLinks {
+  const vmId = vm?.resourceId;
+  return {
+    vm: vmId ? portalLink(cloud, identity.tenantId, vmId) : undefined,
+    identityPage: vmId ? portalLink(cloud, identity.tenantId, vmId, 'identity') : undefined,
+    accessControl: vmId ? portalLink(cloud, identity.tenantId, vmId, 'users') : undefined,
+    identity: identity.identityResourceId ? portalLink(cloud, identity.tenantId, identity.identityResourceId) : undefined,
+  };
+}
+
+export function subscriptionOf(resourceId: string | undefined): string | undefined {
+  return resourceId ? /^\/subscriptions\/([^/]+)/i.exec(resourceId)?.[1] : undefined;
+}

@@ -1,0 +1,265 @@
+/**
+ * What a failed request means, decided in one table: (source × status or transport failure × service error
+ * code) → a typed error. The first matching row wins; every row says why it exists. Sources: `identity`
+ * (a token endpoint: IMDS, App Service, Cloud Shell, Arc, the legacy extension), `metadata` (IMDS instance
+ * metadata), `arm`, `graph`. IMDS error bodies are `{error, error_description}`; ARM/Graph `{error:{code,message}}`
+ * (AZURE-FACTS "IMDS errors", "ARM").
+ */
+import {
+  ASSIGN_ACCESS_DOCS,
+  VmIdentityError,
+  cancelled,
+  endpointUnreachable,
+  identityNotFound,
+  malformedResponse,
+  multipleIdentities,
+  proxyInterference,
+  serviceError,
+  throttled,
+  timedOut,
+} from './errors';
+import type { HttpFailure } from './http';
+
+export type ErrorSource = 'identity' | 'metadata' | 'arm' | 'graph';
+
+/** What an ARM read was for, so a 403 can say what the identity may not do and where to grant it. */
+export interface Reading {
+  what: 'roles' | 'vm';
+  principalId: string;
+  accessControlLink?: string;
+}
+
+/** Everything known about one failed request. Either `status` (a response came) or `failure` (none did). */
+export interface FailureFacts {
+  source: ErrorSource;
+  /** "GET host/path": no query string, so no IDs or secrets. */
+  where: string;
+  status?: number;
+  failure?: HttpFailure;
+  /** The transport's own words (an errno code, a TLS reason). */
+  detail?: string;
+  /** The endpoint's origin, for "does not answer". */
+  origin?: string;
+  /** How long it took (identity: the whole operation; ARM/Graph: the attempt limit). */
+  ms?: number;
+  azureCode?: string;
+  description?: string;
+  /** The body or its content type is HTML: a proxy's page, not the service. */
+  html?: boolean;
+  emptyBody?: boolean;
+  /** A 2xx whose body is not JSON. */
+  notJson?: boolean;
+  /** The identity asked for; `undefined` description = the system-assigned one. */
+  selector?: { system: boolean; described?: string };
+  /** Azure Arc's 401 challenge could not be answered (the reason). */
+  challengeFailed?: string;
+  reading?: Reading;
+}
+
+/** One status, a list, or an inclusive range. */
+type StatusMatch = number | readonly number[] | { from: number; to: number };
+type CodeMatch = 'none' | readonly string[] | { not: readonly string[] };
+
+export interface ErrorRule {
+  sources: readonly ErrorSource[];
+  status?: StatusMatch;
+  failure?: readonly HttpFailure[];
+  code?: CodeMatch;
+  when?: (f: FailureFacts) => boolean;
+  why: string;
+  error: (f: FailureFacts) => VmIdentityError;
+}
+
+const ANY_STATUS = { from: 0, to: 999 };
+const ALL: readonly ErrorSource[] = ['identity', 'metadata', 'arm', 'graph'];
+const IMDS_LIKE: readonly ErrorSource[] = ['identity', 'metadata'];
+const AZURE: readonly ErrorSource[] = ['arm', 'graph'];
+/** IMDS 400 codes that are not about which identity (a bad resource, a bad request). */
+const NOT_IDENTITY_400 = ['invalid_resource', 'bad_request_102'];
+
+export const ERROR_TABLE: readonly ErrorRule[] = [
+  { sources: ALL, failure: ['aborted'], why: 'the caller cancelled', error: () => cancelled() },
+  {
+    sources: IMDS_LIKE,
+    failure: ['unreachable', 'connectTimeout'],
+    why: 'nothing listens: not an Azure VM, or no identity host here',
+    error: (f) => endpointUnreachable(f.origin ?? f.where),
+  },
+  { sources: IMDS_LIKE, failure: ['responseTimeout'], why: 'connected, no answer in time', error: (f) => timedOut(f.where, f.ms ?? 0) },
+  { sources: IMDS_LIKE, failure: ['tooLarge'], why: 'a token response is a few KB', error: (f) => malformedResponse(f.where, 'the body is larger than 1 MB') },
+  {
+    sources: IMDS_LIKE,
+    failure: ['reset', 'untrusted'],
+    why: 'the connection broke mid-response',
+    error: (f) => malformedResponse(f.where, 'the connection closed before the response was complete'),
+  },
+  { sources: AZURE, failure: ['responseTimeout', 'connectTimeout'], why: 'no answer in time', error: (f) => timedOut(f.where, f.ms ?? 0) },
+  { sources: AZURE, failure: ['tooLarge'], why: 'beyond any real page', error: (f) => malformedResponse(f.where, 'the body is too large') },
+  {
+    sources: AZURE,
+    failure: ['untrusted'],
+    why: 'an HTTPS-inspecting proxy with a CA this machine does not trust',
+    error: (f) =>
+      new VmIdentityError('serviceError', `${hostOf(f.where)} presented a TLS certificate this machine does not trust (${f.detail}).`, {
+        fix: "If a proxy or firewall inspects HTTPS, add its CA certificate to the operating system's trust store (VS Code reads that store; the CLI also honours NODE_EXTRA_CA_CERTS).",
+        title: 'untrusted TLS certificate',
+        remedy: 'checkProxy',
+        where: f.where,
+      }),
+  },
+  {
+    sources: AZURE,
+    failure: ['unreachable', 'reset'],
+    why: 'network or proxy trouble on the way to Azure',
+    error: (f) =>
+      new VmIdentityError('serviceError', `${hostOf(f.where)} could not be reached: ${f.detail}.`, {
+        fix: 'Check the network connection and proxy settings (http.proxy / HTTPS_PROXY) for Azure Resource Manager.',
+        title: `${hostOf(f.where)} not reachable`,
+        remedy: 'checkProxy',
+        where: f.where,
+      }),
+  },
+  { sources: ['metadata'], status: ANY_STATUS, why: 'instance metadata is optional; say what came back', error: (f) => serviceError(f.where, f.status!) },
+  {
+    sources: ['identity'],
+    status: [502, 504],
+    code: 'none',
+    why: 'a proxy status without an IMDS error body: the request went to a proxy',
+    error: (f) => proxyInterference(f.where, f.status!),
+  },
+  { sources: ['identity'], status: 407, why: 'Proxy Authentication Required: only a proxy says that', error: (f) => proxyInterference(f.where, 407) },
+  { sources: ['identity'], status: ANY_STATUS, when: (f) => !!f.html, why: 'an HTML page is a proxy, never IMDS', error: (f) => proxyInterference(f.where, f.status!) },
+  { sources: ['identity', 'arm', 'graph'], status: 429, why: 'throttled after the retries', error: (f) => throttled(f.where, f.status!) },
+  {
+    sources: ['identity'],
+    status: 400,
+    code: { not: NOT_IDENTITY_400 },
+    // The only signal IMDS gives between these two cases is the description (AZURE-FACTS, observed).
+    when: (f) => !!f.selector?.system && /multiple user assigned identities/i.test(f.description ?? ''),
+    why: 'several user-assigned identities, none named',
+    error: (f) => multipleIdentities(f.status!, f.azureCode),
+  },
+  {
+    sources: ['identity'],
+    status: 400,
+    code: { not: NOT_IDENTITY_400 },
+    why: 'no such identity; when IMDS does not say "multiple", the safe reading is "not found" (its fix offers selection)',
+    error: (f) => identityNotFound(f.selector?.described, f.status!, f.azureCode),
+  },
+  {
+    sources: ['identity'],
+    status: 404,
+    code: 'none',
+    when: (f) => !!f.emptyBody,
+    why: 'an empty 404 after the retries: the identity is not (yet) there',
+    error: (f) => identityNotFound(f.selector?.described, f.status!),
+  },
+  {
+    sources: ['identity'],
+    status: 401,
+    when: (f) => f.challengeFailed !== undefined,
+    why: "Azure Arc's challenge could not be answered",
+    error: (f) => serviceError(f.where, 401, undefined, f.challengeFailed),
+  },
+  { sources: ['identity'], status: { from: 200, to: 299 }, why: 'only 200 carries a token', error: (f) => malformedResponse(f.where, `unexpected status ${f.status}`, f.status) },
+  {
+    sources: ['identity'],
+    status: ANY_STATUS,
+    why: 'anything else: say what the endpoint said',
+    error: (f) => serviceError(f.where, f.status!, f.azureCode, f.description ? firstSentence(f.description) : undefined),
+  },
+  {
+    sources: AZURE,
+    status: { from: 300, to: 399 },
+    why: 'redirects are never followed, so the token stays with the endpoint in use',
+    error: (f) => serviceError(f.where, f.status!, undefined, 'redirected elsewhere; not followed, so the token stays here'),
+  },
+  { sources: AZURE, status: { from: 200, to: 299 }, when: (f) => !!f.notJson, why: 'ARM and Graph answer JSON', error: (f) => malformedResponse(f.where, 'the body is not JSON', f.status) },
+  {
+    sources: ['arm'],
+    status: 403,
+    when: (f) => f.reading !== undefined,
+    why: 'the identity lacks Reader where it reads: say which role to grant, and where',
+    error: (f) => readerGuidance(f, f.reading!),
+  },
+  {
+    sources: AZURE,
+    status: [401, 403],
+    why: 'the token was refused (401) or lacks a permission (403)',
+    error: (f) =>
+      new VmIdentityError(f.status === 401 ? 'authenticationFailed' : 'authorizationFailed', `${f.where} answered HTTP ${f.status}${f.azureCode ? ` (${f.azureCode})` : ''}.`, {
+        fix: f.status === 401 ? 'Sign in again; the token was not accepted.' : 'Try again in a moment.',
+        status: f.status,
+        azureCode: f.azureCode,
+        where: f.where,
+      }),
+  },
+  { sources: AZURE, status: ANY_STATUS, why: 'anything else: say the status and code', error: (f) => serviceError(f.where, f.status!, f.azureCode) },
+];
+
+/** The typed error for a failed request: the first row of {@link ERROR_TABLE} that matches. */
+export function errorFor(facts: FailureFacts): VmIdentityError {
+  const rule = ERROR_TABLE.find((r) => matches(r, facts));
+  return rule ? rule.error(facts) : serviceError(facts.where, facts.status ?? 0, facts.azureCode, facts.detail);
+}
+
+function matches(rule: ErrorRule, f: FailureFacts): boolean {
+  if (!rule.sources.includes(f.source)) return false;
+  if (f.failure !== undefined) {
+    if (!rule.failure?.includes(f.failure)) return false;
+  } else if (rule.status === undefined || f.status === undefined || !statusMatches(rule.status, f.status)) return false;
+  if (rule.code !== undefined && !codeMatches(rule.code, f.azureCode)) return false;
+  return rule.when ? rule.when(f) : true;
+}
+
+function statusMatches(match: StatusMatch, status: number): boolean {
+  if (typeof match === 'number') return status === match;
+  if ('from' in match) return status >= match.from && status <= match.to;
+  return match.includes(status);
+}
+
+function codeMatches(match: CodeMatch, code: string | undefined): boolean {
+  if (match === 'none') return code === undefined;
+  if ('not' in match) return code === undefined || !match.not.includes(code);
+  return code !== undefined && (match as readonly string[]).includes(code);
+}
+
+function readerGuidance(f: FailureFacts, reading: Reading): VmIdentityError {
+  const code = f.azureCode ?? 'HTTP 403';
+  return new VmIdentityError(
+    'authorizationFailed',
+    reading.what === 'roles'
+      ? `The identity ${reading.principalId} may not read role assignments here (${code}).`
+      : `The identity ${reading.principalId} may not read this VM (${code}).`,
+    {
+      fix: 'Give this identity Reader at the VM scope or higher: VM → Access control (IAM) → Add role assignment → Reader → Managed identity.',
+      title: 'no Reader role',
+      link: reading.accessControlLink ?? ASSIGN_ACCESS_DOCS,
+      remedy: 'grantReader',
+      status: f.status,
+      azureCode: f.azureCode,
+      where: f.where,
+    },
+  );
+}
+
+/** The error body of IMDS (`{error, error_description}`) or ARM/Graph (`{error: {code, message}}`). */
+export function errorBodyOf(json: unknown): { code?: string; description?: string } {
+  if (typeof json !== 'object' || json === null) return {};
+  const e = (json as { error?: unknown; error_description?: unknown }).error;
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  if (typeof e === 'string') return { code: e, description: text((json as { error_description?: unknown }).error_description) };
+  if (typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string') {
+    return { code: (e as { code: string }).code, description: text((e as { message?: unknown }).message) };
+  }
+  return {};
+}
+
+function firstSentence(text: string): string {
+  const s = text.split(/(?<=\.)\s/)[0] ?? text;
+  return s.length > 200 ? `${s.slice(0, 200)}…` : s.replace(/\.$/, '');
+}
+
+function hostOf(where: string): string {
+  return where.replace(/^\S+\s+/, '').split('/')[0];
+}

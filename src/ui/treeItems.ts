@@ -1,0 +1,77 @@
+/** Tree nodes as plain view-models, and how each becomes a VS Code TreeItem. */
+import * as vscode from 'vscode';
+import type { RoleAssignmentDetail } from '../azure';
+import { escapeMarkdown } from './format';
+
+export type Node =
+  | { kind: 'section'; id: string; label: string; icon: string; description?: string; children: () => Node[] }
+  | { kind: 'field'; id: string; label: string; value: string; copy?: string; link?: string; tooltip?: string; icon?: string }
+  | { kind: 'group'; id: string; label: string; description?: string; icon: string; children: () => Node[] }
+  | { kind: 'assignment'; id: string; assignment: RoleAssignmentDetail; link?: string }
+  | { kind: 'message'; id: string; label: string; icon: string; tooltip?: string; command?: vscode.Command };
+
+const VIA_LABEL = { direct: 'direct', group: 'via group', inherited: 'inherited' } as const;
+
+export function toTreeItem(node: Node): vscode.TreeItem {
+  switch (node.kind) {
+    case 'section':
+    case 'group': {
+      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
+      if (node.kind === 'group') item.collapsibleState = vscode.TreeItemCollapsibleState.Collapsed;
+      item.id = node.id;
+      item.description = node.description;
+      item.iconPath = new vscode.ThemeIcon(node.icon);
+      item.contextValue = node.kind;
+      return item;
+    }
+    case 'field': {
+      const item = new vscode.TreeItem(node.label);
+      item.id = node.id;
+      item.description = node.value;
+      item.tooltip = node.tooltip ? `${node.value}\n${node.tooltip}` : node.value;
+      item.iconPath = node.icon ? new vscode.ThemeIcon(node.icon) : undefined;
+      item.contextValue = ['field', node.copy ? 'copyable' : '', node.link ? 'portal' : ''].filter(Boolean).join(' ');
+      item.accessibilityInformation = { label: `${node.label}: ${node.value}` };
+      return item;
+    }
+    case 'assignment': {
+      const a = node.assignment;
+      const item = new vscode.TreeItem(`${a.roleName} — ${scopeName(a.scope)}`);
+      item.id = a.id;
+      item.description = VIA_LABEL[a.via] + (a.condition ? ' · condition' : '');
+      item.iconPath = new vscode.ThemeIcon(a.via === 'group' ? 'organization' : a.via === 'inherited' ? 'arrow-down' : 'key');
+      item.contextValue = 'roleAssignment copyable portal';
+      // The tooltip comes from resolveTreeItem, on hover: a group may hold thousands of rows.
+      return item;
+    }
+    case 'message': {
+      const item = new vscode.TreeItem(node.label);
+      item.id = node.id;
+      item.iconPath = new vscode.ThemeIcon(node.icon);
+      item.tooltip = node.tooltip;
+      item.command = node.command;
+      item.contextValue = 'message';
+      return item;
+    }
+  }
+}
+
+/** The hover of a role assignment row (Markdown: role, description, scope, how it is assigned, condition). */
+export function assignmentTooltip(a: RoleAssignmentDetail): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**${escapeMarkdown(a.roleName)}** (${a.roleType === 'CustomRole' ? 'custom role' : 'built-in role'})\n\n`);
+  if (a.roleDescription) md.appendText(`${a.roleDescription}\n\n`);
+  md.appendMarkdown('Scope: ').appendText(a.scope).appendMarkdown(`  \nAssigned: ${VIA_LABEL[a.via]}${a.via === 'group' ? ` (group ${escapeMarkdown(a.principalId)})` : ''}`);
+  if (a.condition) md.appendMarkdown('\n\nCondition:\n').appendCodeblock(a.condition, 'text');
+  return md;
+}
+
+export function openLink(url: string, title: string): vscode.Command {
+  return { command: 'vscode.open', title, arguments: [vscode.Uri.parse(url)] };
+}
+
+export function scopeName(scope: string): string {
+  if (scope === '/' || scope === '') return '/';
+  const parts = scope.replace(/\/+$/, '').split('/');
+  return parts[parts.length - 1];
+}
