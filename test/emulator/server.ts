@@ -326,6 +326,8 @@ function initialConfig(dataset: Dataset, options: EmulatorOptions): EmulatorConf
     armReadable: {},
     graphReadable: true,
     userAssignedAttached: true,
+    imdsTokenCache: true,
+    instanceAzEnvironment: null,
   };
   applyConfigPatch(config, {
     ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}),

@@ -79,6 +79,10 @@ export interface EmulatorConfig {
   graphReadable: boolean;
   /** Whether the VM's user-assigned identities are attached (off = as if removed on the Identity page). */
   userAssignedAttached: boolean;
+  /** IMDS hands out its cached token (same token, shrinking expires_in) until near expiry; off = a fresh token each time. */
+  imdsTokenCache: boolean;
+  /** What instance metadata reports as azEnvironment, when it should differ from the cloud the emulator serves (e.g. an air-gapped cloud's name). */
+  instanceAzEnvironment: string | null;
 }
 
 export interface EmulatorConfigPatch {
@@ -91,6 +95,8 @@ export interface EmulatorConfigPatch {
   armReadable?: Record<string, boolean>;
   graphReadable?: boolean;
   userAssignedAttached?: boolean;
+  imdsTokenCache?: boolean;
+  instanceAzEnvironment?: string | null;
 }
 
 /** What the service handlers share. */
