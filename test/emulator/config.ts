@@ -48,7 +48,7 @@ export function parseConfigPatch(input: unknown): EmulatorConfigPatch {
         patch.azEnvironment = value;
         break;
       case 'instanceAzEnvironment':
-        // Any name, on purpose: clouds the client does not know (air-gapped, Azure Stack) — test/emulator/hosts/README in docs/HOSTS.md.
+        // Any name on purpose: clouds the client does not know (air-gapped, Azure Stack); docs/HOSTS.md §8.
         if (value !== null && typeof value !== 'string') throw new Error('instanceAzEnvironment must be a string or null');
         patch.instanceAzEnvironment = value;
         break;
