@@ -1,5 +1,20 @@
-export * from './model';
-export * from './inputs';
+export type { CheckStatus, Check, HostKind, Report } from './model';
+export { IDENTITY_UNAVAILABLE_CHECKS, makeReport, doctorExitCode, skip } from './model';
+export type {
+  Env,
+  FileReader,
+  EndpointProbe,
+  IdentitySelection,
+  AttachedIdentity,
+  TokenOutcome,
+  IdentityFacts,
+  ArmProbe,
+  ScopeRead,
+  GraphRead,
+  VsCodeHttpSettings,
+  DiagnoseProbe,
+  DiagnoseInputs,
+} from './inputs';
 export { runDiagnosis } from './run';
 export { renderMarkdown, renderText } from './render';
 export { aadstsCode, explainAadsts } from './aadsts';

@@ -39,12 +39,18 @@ export function parseConfigPatch(input: unknown): EmulatorConfigPatch {
       case 'systemAssigned':
       case 'graphReadable':
       case 'userAssignedAttached':
+      case 'imdsTokenCache':
         patch[name] = expectBoolean(value, name);
         break;
       case 'azEnvironment':
         if (typeof value !== 'string') throw new Error('azEnvironment must be a string');
         cloudFor(value);
         patch.azEnvironment = value;
+        break;
+      case 'instanceAzEnvironment':
+        // Any name on purpose: clouds the client does not know (air-gapped, Azure Stack); docs/HOSTS.md §8.
+        if (value !== null && typeof value !== 'string') throw new Error('instanceAzEnvironment must be a string or null');
+        patch.instanceAzEnvironment = value;
         break;
       case 'pageSize':
       case 'tokenLifetimeSec':

@@ -4,6 +4,7 @@
  * managed-identities-azure-resources/how-to-use-vm-token.md; error texts as observed (AZURE-FACTS.md).
  */
 import { cloudFor } from './clouds';
+import { cachedImdsToken } from './hosts/imdsTokenCache';
 import { json } from './http';
 import type { TokenSubject } from './tokens';
 import type { EmulatorResponse, RequestInfo, ServiceContext } from './types';
@@ -70,20 +71,17 @@ function selectIdentity(ctx: ServiceContext, choice: IdentityChoice): TokenSubje
 // azure-docs instance-metadata-service.md "Managed identity" / how-to-use-vm-token.md: every field a string.
 function tokenResponse(ctx: ServiceContext, subject: TokenSubject, resource: string, nowMs: number): EmulatorResponse {
   const lifetime = ctx.config.tokenLifetimeSec;
-  const { accessToken, claims } = ctx.tokens.mint({
-    subject,
-    resource,
-    tenantId: ctx.dataset.tenantId,
-    stsHost: cloudFor(ctx.config.azEnvironment).stsHost,
-    lifetimeSec: lifetime,
-    nowSec: Math.floor(nowMs / 1000),
-  });
+  const nowSec = Math.floor(nowMs / 1000);
+  const mint = () => ctx.tokens.mint({ subject, resource, tenantId: ctx.dataset.tenantId, stsHost: cloudFor(ctx.config.azEnvironment).stsHost, lifetimeSec: lifetime, nowSec });
+  // IMDS serves a cached token until near expiry (hosts/imdsTokenCache.ts); expires_in shrinks with it.
+  const key = { principalId: subject.principalId, resource, lifetimeSec: lifetime };
+  const { accessToken, claims } = ctx.config.imdsTokenCache ? cachedImdsToken(ctx.tokens, key, nowSec, mint) : mint();
   return json(200, {
     access_token: accessToken,
     refresh_token: '',
-    expires_in: String(lifetime),
+    expires_in: String(claims.exp - nowSec),
     expires_on: String(claims.exp),
-    ext_expires_in: String(lifetime),
+    ext_expires_in: String(claims.exp - nowSec),
     not_before: String(claims.nbf),
     resource,
     token_type: 'Bearer',
@@ -132,7 +130,7 @@ function instanceDocument(ctx: ServiceContext): Record<string, unknown> {
   const subnet = `${vm.privateIpAddress.split('.').slice(0, 3).join('.')}.0`;
   return {
     compute: {
-      azEnvironment: config.azEnvironment,
+      azEnvironment: config.instanceAzEnvironment ?? config.azEnvironment,
       additionalCapabilities: { hibernationEnabled: 'false' },
       customData: '',
       evictionPolicy: '',

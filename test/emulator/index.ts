@@ -35,4 +35,6 @@ export type { FaultStep } from './faults';
 export type { AccessTokenClaims } from './tokens';
 export type { EmulatorState } from './control';
 export { ENDPOINT_KEYS } from './types';
+export { HOST_KINDS, mintServiceAccountToken, TOKEN_EXCHANGE_AUDIENCE } from './hosts';
+export type { HostKind, HostLoggedRequest, HostSpec, RunningHost } from './hosts';
 export type { EmulatorConfig, EmulatorConfigPatch, EndpointKey, LatencyConfig, LoggedRequest, RouteKey, ServiceName } from './types';

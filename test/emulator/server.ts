@@ -11,6 +11,7 @@ import { handleArm } from './arm';
 import { applyConfigPatch } from './config';
 import { handleControl, type EmulatorControls, type EmulatorState } from './control';
 import { generateDataset, type Dataset, type DatasetOptions } from './dataset';
+import { HostBoard, isHostControl, type HostSpec, type RunningHost } from './hosts';
 import { FaultBoard, applyFault, defaultErrorBody, isEndpointKey, parseFaultSteps, type FaultStep } from './faults';
 import { handleGraph } from './graph';
 import { flattenHeaders, readBody, redactHeaders, serviceHeaders, writeResponse } from './http';
@@ -67,6 +68,8 @@ export interface Emulator {
   fault(endpoint: EndpointKey, steps: FaultStep[]): void;
   clearFaults(): void;
   resetLog(): void;
+  /** Start another managed-identity host (App Service, Arc, Cloud Shell…) on its own loopback listener: test/emulator/hosts. */
+  startHost(spec: HostSpec): Promise<RunningHost>;
   close(): Promise<void>;
 }
 
@@ -115,6 +118,7 @@ class RunningEmulator implements Emulator, EmulatorControls {
   private readonly servers: http.Server[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly services: ServiceContext;
+  private readonly hosts = new HostBoard(() => this.services);
   private seq = 0;
   private identityInFlight = 0;
   private closed = false;
@@ -206,8 +210,13 @@ class RunningEmulator implements Emulator, EmulatorControls {
     this.requests.length = 0;
   }
 
+  startHost(spec: HostSpec): Promise<RunningHost> {
+    return this.hosts.start(spec);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    await this.hosts.closeAll();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     await Promise.all(
@@ -314,7 +323,7 @@ class RunningEmulator implements Emulator, EmulatorControls {
     };
     this.openLogEntry(res, info, route);
     info.body = await readBody(req, BODY_LIMIT_BYTES);
-    if (route.service === 'control') return writeResponse(res, this.dispatch(route, info), {});
+    if (route.service === 'control') return writeResponse(res, isHostControl(path) ? await this.hosts.control(info) : this.dispatch(route, info), {});
 
     const headers = serviceHeaders(route.service, info);
     if (!this.admitIdentityRequest(route, res)) return writeResponse(res, { status: 429, body: defaultErrorBody(route.service, 429, info) }, headers);
@@ -351,6 +360,8 @@ function initialConfig(dataset: Dataset, options: EmulatorOptions): EmulatorConf
     graphReadable: true,
     userAssignedAttached: true,
     armMsPerKb: DEFAULT_ARM_MS_PER_KB,
+    imdsTokenCache: true,
+    instanceAzEnvironment: null,
   };
   applyConfigPatch(config, {
     ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}),

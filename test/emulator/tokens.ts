@@ -13,9 +13,11 @@ export interface AccessTokenClaims {
   exp: number;
   aio: string;
   appid: string;
-  appidacr: '2';
+  /** '2' certificate/managed identity, '1' client secret or assertion, '0' public client (a user's CLI). */
+  appidacr: '0' | '1' | '2';
   idp: string;
-  idtyp: 'app';
+  /** 'user' for a signed-in user's token (Cloud Shell), with upn/name/scp below. */
+  idtyp: 'app' | 'user';
   oid: string;
   rh: string;
   sub: string;
@@ -24,8 +26,13 @@ export interface AccessTokenClaims {
   ver: '1.0';
   /** User-assigned tokens: the VM the identity is used from. */
   xms_az_rid?: string;
-  /** System-assigned: the VM id with lower-case `resourcegroups`; user-assigned: the identity's id. */
-  xms_mirid: string;
+  /** System-assigned: the VM id with lower-case `resourcegroups`; user-assigned: the identity's id. Absent for users and apps. */
+  xms_mirid?: string;
+  upn?: string;
+  unique_name?: string;
+  name?: string;
+  scp?: string;
+  amr?: string[];
 }
 
 /** Who a token is for. */
@@ -94,6 +101,12 @@ export class TokenRegistry {
     this.issued.push(accessToken);
     this.claimsByToken.set(accessToken, claims);
     return { accessToken, claims };
+  }
+
+  /** Record a token minted elsewhere (test/emulator/hosts), so ARM and Graph accept it like IMDS tokens. */
+  register(accessToken: string, claims: AccessTokenClaims): void {
+    this.issued.push(accessToken);
+    this.claimsByToken.set(accessToken, claims);
   }
 
   lookup(token: string): AccessTokenClaims | undefined {

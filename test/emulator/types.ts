@@ -89,6 +89,10 @@ export interface EmulatorConfig {
   userAssignedAttached: boolean;
   /** Extra ARM response time per KB of response body (ARM builds large lists slowly: the role catalog). */
   armMsPerKb: number;
+  /** IMDS hands out its cached token (same token, shrinking expires_in) until near expiry; off = a fresh token each time. */
+  imdsTokenCache: boolean;
+  /** What instance metadata reports as azEnvironment, when it should differ from the cloud the emulator serves (e.g. an air-gapped cloud's name). */
+  instanceAzEnvironment: string | null;
 }
 
 export interface EmulatorConfigPatch {
@@ -102,6 +106,8 @@ export interface EmulatorConfigPatch {
   graphReadable?: boolean;
   userAssignedAttached?: boolean;
   armMsPerKb?: number;
+  imdsTokenCache?: boolean;
+  instanceAzEnvironment?: string | null;
 }
 
 /** What the service handlers share. */

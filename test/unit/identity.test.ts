@@ -184,7 +184,8 @@ describe('identity client against the emulator', function () {
   });
 
   it('refreshes inside the window before expiry, once', async () => {
-    emu.configure({ tokenLifetimeSec: 3600 });
+    // The client's clock moves, the emulator's does not: its IMDS token cache would keep serving the first token.
+    emu.configure({ tokenLifetimeSec: 3600, imdsTokenCache: false });
     const c = client();
     const first = await c.getToken(ARM);
     assert.equal(first.accessToken.refreshAfter, first.accessToken.expiresOn - 5 * 60_000);
