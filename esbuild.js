@@ -24,11 +24,24 @@ const builds = [
   { ...common, entryPoints: ['test/emulator/main.ts'], outfile: 'dist/emulator.js', minify: false },
   // The extension-host integration suite (loaded as extensionTestsPath); mocha from node_modules.
   { ...common, entryPoints: ['test/integration/index.ts'], outfile: 'out/integration/index.js', external: ['vscode', 'mocha'], minify: false, sourcemap: true },
+  // The webview pages' script and stylesheet (token inspector, Diagnose): browser, one iife with the
+  // @vscode-elements/elements components it imports one by one. Always minified: it ships in the .vsix.
+  {
+    ...common,
+    entryPoints: ['media/webview/main.ts', 'media/webview/main.css'],
+    outdir: 'dist/webview',
+    platform: 'browser',
+    target: 'chrome120',
+    format: 'iife',
+    minify: true,
+    sourcemap: false,
+  },
 ];
 
 async function main() {
   const fs = require('fs');
-  const existing = builds.filter((b) => fs.existsSync(b.entryPoints[0]));
+  const entries = (b) => (Array.isArray(b.entryPoints) ? b.entryPoints : Object.values(b.entryPoints));
+  const existing = builds.filter((b) => entries(b).every((e) => fs.existsSync(e)));
   if (watch) {
     for (const b of existing) (await esbuild.context(b)).watch();
     return;
