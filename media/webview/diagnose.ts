@@ -32,20 +32,46 @@ function checkRow(check: DiagnoseCheckView, send: (m: PageMessage) => void): HTM
   );
 }
 
-export function renderDiagnose(report: DiagnoseReportView, running: boolean, send: (m: PageMessage) => void): HTMLElement {
-  const counts = (['fail', 'warn', 'pass', 'skip'] as const).map((s) => [s, report.checks.filter((c) => c.status === s).length] as const);
+export function renderDiagnose(
+  report: DiagnoseReportView,
+  running: boolean,
+  send: (m: PageMessage) => void,
+): HTMLElement {
+  const counts = (['fail', 'warn', 'pass', 'skip'] as const).map(
+    (s) => [s, report.checks.filter((c) => c.status === s).length] as const,
+  );
   const order: Record<CheckStatus, number> = { fail: 0, warn: 1, pass: 2, skip: 3 };
   const checks = [...report.checks].sort((a, b) => (order[a.status] ?? 4) - (order[b.status] ?? 4));
   return h(
     'section',
     { 'aria-labelledby': 'title', 'aria-busy': running ? 'true' : undefined },
-    h('h1', { id: 'title' }, 'VM Identity: Diagnose ', h('vscode-badge', { class: report.ok ? 'badge-pass' : 'badge-fail' }, report.ok ? 'No failures' : 'Problems found')),
-    h('p', {}, `Host: ${report.host}. `, counts.filter(([, n]) => n > 0).map(([s, n]) => `${n} ${STATUS_TEXT[s].label.toLowerCase()}`).join(', ')),
+    h(
+      'h1',
+      { id: 'title' },
+      'VM Identity: Diagnose ',
+      h(
+        'vscode-badge',
+        { class: report.ok ? 'badge-pass' : 'badge-fail' },
+        report.ok ? 'No failures' : 'Problems found',
+      ),
+    ),
+    h(
+      'p',
+      {},
+      `Host: ${report.host}. `,
+      counts
+        .filter(([, n]) => n > 0)
+        .map(([s, n]) => `${n} ${STATUS_TEXT[s].label.toLowerCase()}`)
+        .join(', '),
+    ),
     h(
       'div',
       { class: 'actions', role: 'toolbar', 'aria-label': 'Report actions' },
       button('btn-copy-markdown', 'Copy report as Markdown', () => send({ type: 'copyMarkdown' })),
-      button('btn-run-again', running ? 'Running…' : 'Run again', () => send({ type: 'runAgain' }), { secondary: true, disabled: running }),
+      button('btn-run-again', running ? 'Running…' : 'Run again', () => send({ type: 'runAgain' }), {
+        secondary: true,
+        disabled: running,
+      }),
     ),
     h('p', { id: 'notice', role: 'status', class: 'notice' }),
     h(

@@ -1,7 +1,11 @@
 /** Tiny DOM builder: text always goes through textContent, so no data from a token or report becomes markup. */
 export type Child = Node | string | undefined | false;
 
-export function h(tag: string, attrs: Record<string, string | boolean | undefined> = {}, ...children: Child[]): HTMLElement {
+export function h(
+  tag: string,
+  attrs: Record<string, string | boolean | undefined> = {},
+  ...children: Child[]
+): HTMLElement {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === undefined || value === false) continue;
@@ -23,13 +27,23 @@ export function keyValueTable(label: string, rows: [string, Child][]): HTMLEleme
       'vscode-table-body',
       { slot: 'body' },
       ...rows.map(([key, value]) =>
-        h('vscode-table-row', {}, h('vscode-table-cell', { class: 'key' }, key), h('vscode-table-cell', { class: 'value' }, value ?? '—')),
+        h(
+          'vscode-table-row',
+          {},
+          h('vscode-table-cell', { class: 'key' }, key),
+          h('vscode-table-cell', { class: 'value' }, value ?? '—'),
+        ),
       ),
     ),
   );
 }
 
-export function button(id: string, label: string, onClick: () => void, opts: { secondary?: boolean; disabled?: boolean; title?: string } = {}): HTMLElement {
+export function button(
+  id: string,
+  label: string,
+  onClick: () => void,
+  opts: { secondary?: boolean; disabled?: boolean; title?: string } = {},
+): HTMLElement {
   // A stable id lets a re-render give the focus back to the same button.
   const el = h('vscode-button', { id, secondary: opts.secondary, disabled: opts.disabled, title: opts.title }, label);
   el.addEventListener('click', () => {
@@ -39,7 +53,12 @@ export function button(id: string, label: string, onClick: () => void, opts: { s
 }
 
 /** A link the host opens (https only, checked again there); the page itself never navigates. */
-export function externalLink(id: string, url: string, label: string, send: (m: { type: 'openLink'; url: string }) => void): HTMLElement {
+export function externalLink(
+  id: string,
+  url: string,
+  label: string,
+  send: (m: { type: 'openLink'; url: string }) => void,
+): HTMLElement {
   const a = h('a', { href: url, id }, label);
   a.addEventListener('click', (e) => {
     e.preventDefault();

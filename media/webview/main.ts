@@ -36,7 +36,9 @@ function render(state: PageState): void {
   vscode.setState(state);
   const focusedId = (document.activeElement as HTMLElement | null)?.id;
   const send = (m: PageMessage) => vscode.postMessage(m);
-  app.replaceChildren(state.page === 'token' ? renderToken(state.token, send) : renderDiagnose(state.report, state.running, send));
+  app.replaceChildren(
+    state.page === 'token' ? renderToken(state.token, send) : renderDiagnose(state.report, state.running, send),
+  );
   // Re-rendering must not throw keyboard users back to the top of the page.
   if (focusedId) document.getElementById(focusedId)?.focus();
 }

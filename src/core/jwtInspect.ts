@@ -58,11 +58,13 @@ const MAX_TOKEN_CHARS = 64 * 1024;
 /** Decodes header and payload of a JWS compact serialization (RFC 7515 §7.1) without verifying it. */
 export function inspectJwt(token: string, nowMs: number): TokenView {
   if (typeof token !== 'string') throw new JwtInspectError('notJwt', 'The token is not a string.');
-  if (token.length > MAX_TOKEN_CHARS) throw new JwtInspectError('tooLong', `The token is longer than ${MAX_TOKEN_CHARS} characters.`);
+  if (token.length > MAX_TOKEN_CHARS)
+    throw new JwtInspectError('tooLong', `The token is longer than ${MAX_TOKEN_CHARS} characters.`);
   const tokenBytes = Buffer.byteLength(token, 'utf8');
   const dots = countDots(token);
   // A JWE (RFC 7516) has five parts and an encrypted payload: nothing to show.
-  if (dots === 4) throw new JwtInspectError('encrypted', 'The token is encrypted (JWE); its claims cannot be read here.');
+  if (dots === 4)
+    throw new JwtInspectError('encrypted', 'The token is encrypted (JWE); its claims cannot be read here.');
   if (dots !== 2) throw new JwtInspectError('notJwt', 'The token is not a JWT (expected three dot-separated parts).');
   // Only the first two parts are ever materialised: the signature stays in the caller's string.
   const [headerPart, payloadPart] = token.split('.', 2);
@@ -79,7 +81,11 @@ export function inspectJwt(token: string, nowMs: number): TokenView {
     objectId: str(claims.oid),
     appId: str(claims.appid) ?? str(claims.azp),
     identityResourceId: mirid,
-    identityType: mirid ? (/\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\//i.test(mirid) ? 'UserAssigned' : 'SystemAssigned') : undefined,
+    identityType: mirid
+      ? /\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\//i.test(mirid)
+        ? 'UserAssigned'
+        : 'SystemAssigned'
+      : undefined,
     tokenVersion: str(claims.ver),
     issuedAt: timeClaim(claims.iat, nowMs),
     notBefore: timeClaim(claims.nbf, nowMs),

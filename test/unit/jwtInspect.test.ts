@@ -3,12 +3,17 @@ import { JwtInspectError, inspectJwt, relativeTime } from '../../src/core/jwtIns
 import { TokenRegistry } from '../emulator/tokens';
 
 const NOW_SEC = 1_800_000_000;
-const UAMI = '/subscriptions/00000000-0000-0000-0000-000000000001/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app-id';
+const UAMI =
+  '/subscriptions/00000000-0000-0000-0000-000000000001/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app-id';
 
 /** A token exactly as the emulator's IMDS issues it (header, Entra v1 claims, random signature). */
 function mintToken(mirid = UAMI, resource = 'https://vault.azure.net') {
   return new TokenRegistry().mint({
-    subject: { principalId: '11111111-2222-3333-4444-555555555555', clientId: '66666666-7777-8888-9999-000000000000', mirid },
+    subject: {
+      principalId: '11111111-2222-3333-4444-555555555555',
+      clientId: '66666666-7777-8888-9999-000000000000',
+      mirid,
+    },
     resource,
     tenantId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
     stsHost: 'https://sts.windows.net',
@@ -73,7 +78,10 @@ describe('inspectJwt', () => {
   ];
   for (const [what, token, reason] of bad) {
     it(`refuses ${what} with reason ${reason}`, () => {
-      assert.throws(() => inspectJwt(token, 0), (e: unknown) => e instanceof JwtInspectError && e.reason === reason);
+      assert.throws(
+        () => inspectJwt(token, 0),
+        (e: unknown) => e instanceof JwtInspectError && e.reason === reason,
+      );
     });
   }
 

@@ -4,7 +4,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createPrivateDir, findOnPath, removePrivateDir, sweepStaleDirs } from '../../src/ui/terminal/privateDir';
-import { type TerminalIdentity, azLoginArgsFor, identityKey, planIdentityTerminal, shellQuote } from '../../src/ui/terminal/terminalEnv';
+import {
+  type TerminalIdentity,
+  azLoginArgsFor,
+  identityKey,
+  planIdentityTerminal,
+  shellQuote,
+} from '../../src/ui/terminal/terminalEnv';
 
 const CLIENT = '66666666-7777-8888-9999-000000000000';
 const UAMI = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app id';
@@ -26,7 +32,11 @@ describe('planIdentityTerminal', () => {
   });
 
   it('user-assigned by resource ID with a known client ID: AZURE_CLIENT_ID set, az gets --resource-id', () => {
-    const identity: TerminalIdentity = { selector: { kind: 'resourceId', value: UAMI }, clientId: CLIENT, displayName: 'app id' };
+    const identity: TerminalIdentity = {
+      selector: { kind: 'resourceId', value: UAMI },
+      clientId: CLIENT,
+      displayName: 'app id',
+    };
     const plan = planIdentityTerminal({ ...base, identity });
     assert.equal(plan.env.AZURE_CLIENT_ID, CLIENT);
     assert.deepEqual(plan.azLoginArgs?.slice(-2), ['--resource-id', UAMI]);
@@ -45,20 +55,35 @@ describe('planIdentityTerminal', () => {
     const noAz = planIdentityTerminal({ ...base, azAvailable: false, identity: { selector: { kind: 'system' } } });
     assert.equal(noAz.azLoginArgs, undefined);
     assert.doesNotMatch(noAz.rcFile!.content, /az login|command -v az/);
-    const noBash = planIdentityTerminal({ ...base, bashPath: undefined, identity: { selector: { kind: 'clientId', value: CLIENT } } });
+    const noBash = planIdentityTerminal({
+      ...base,
+      bashPath: undefined,
+      identity: { selector: { kind: 'clientId', value: CLIENT } },
+    });
     assert.equal(noBash.shellPath, undefined);
     assert.equal(noBash.rcFile, undefined);
-    assert.match(noBash.message, new RegExp(`az login --identity --allow-no-subscriptions --output none --client-id ${CLIENT}`));
+    assert.match(
+      noBash.message,
+      new RegExp(`az login --identity --allow-no-subscriptions --output none --client-id ${CLIENT}`),
+    );
   });
 
   it('`prod` for older SDKs; nothing token-like anywhere in the plan', () => {
-    const plan = planIdentityTerminal({ ...base, tokenCredentials: 'prod', identity: { selector: { kind: 'clientId', value: CLIENT } } });
+    const plan = planIdentityTerminal({
+      ...base,
+      tokenCredentials: 'prod',
+      identity: { selector: { kind: 'clientId', value: CLIENT } },
+    });
     assert.equal(plan.env.AZURE_TOKEN_CREDENTIALS, 'prod');
     assert.doesNotMatch(JSON.stringify(plan), TOKENISH);
   });
 
   it('different identities get different config dirs', () => {
-    const keys = new Set([identityKey({ kind: 'system' }), identityKey({ kind: 'clientId', value: CLIENT }), identityKey({ kind: 'resourceId', value: UAMI })]);
+    const keys = new Set([
+      identityKey({ kind: 'system' }),
+      identityKey({ kind: 'clientId', value: CLIENT }),
+      identityKey({ kind: 'resourceId', value: UAMI }),
+    ]);
     assert.equal(keys.size, 3);
     for (const k of keys) assert.match(k, /^[a-zA-Z0-9-]+$/);
   });
@@ -78,21 +103,44 @@ describe('the generated rc file, run by bash', function () {
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   /** Runs an interactive bash with the plan's rc file and a HOME whose .bashrc tries to switch identity. */
-  function runShell(identity: TerminalIdentity, withAz: boolean, fakeAz = 'echo "$@" >> "$AZ_ARGS_LOG"; exit 0'): { env: Record<string, string>; azCalls: string[] } {
+  function runShell(
+    identity: TerminalIdentity,
+    withAz: boolean,
+    fakeAz = 'echo "$@" >> "$AZ_ARGS_LOG"; exit 0',
+  ): { env: Record<string, string>; azCalls: string[] } {
     const home = path.join(tmp, 'home');
     const bin = path.join(tmp, 'bin');
     fs.mkdirSync(home, { recursive: true });
     fs.mkdirSync(bin, { recursive: true });
-    fs.writeFileSync(path.join(home, '.bashrc'), 'export AZURE_CLIENT_ID=from-user-bashrc\nexport AZURE_CONFIG_DIR="$HOME/.azure"\n');
+    fs.writeFileSync(
+      path.join(home, '.bashrc'),
+      'export AZURE_CLIENT_ID=from-user-bashrc\nexport AZURE_CONFIG_DIR="$HOME/.azure"\n',
+    );
     if (withAz) fs.writeFileSync(path.join(bin, 'az'), `#!/bin/sh\n${fakeAz}\n`, { mode: 0o755 });
     const privateDir = createPrivateDir(tmp);
     const plan = planIdentityTerminal({ identity, privateDir, azAvailable: withAz, bashPath: '/bin/bash' });
     fs.writeFileSync(plan.rcFile!.path, plan.rcFile!.content, { mode: 0o600 });
     const azLog = path.join(tmp, 'az-args.log');
-    const envIn = { PATH: `${bin}:/usr/bin:/bin`, HOME: home, AZ_ARGS_LOG: azLog, AZURE_CLIENT_ID: 'inherited-from-window', ...(plan.env as Record<string, string>) };
+    const envIn = {
+      PATH: `${bin}:/usr/bin:/bin`,
+      HOME: home,
+      AZ_ARGS_LOG: azLog,
+      AZURE_CLIENT_ID: 'inherited-from-window',
+      ...(plan.env as Record<string, string>),
+    };
     for (const [k, v] of Object.entries(plan.env)) if (v === null) delete (envIn as Record<string, string>)[k];
-    const out = execFileSync(plan.shellPath!, plan.shellArgs!, { env: envIn, input: 'env -0; exit\n', stdio: ['pipe', 'pipe', 'pipe'] });
-    const env = Object.fromEntries(out.toString().split('\0').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')).replace(/^.*\n/s, ''), l.slice(l.indexOf('=') + 1)]));
+    const out = execFileSync(plan.shellPath!, plan.shellArgs!, {
+      env: envIn,
+      input: 'env -0; exit\n',
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const env = Object.fromEntries(
+      out
+        .toString()
+        .split('\0')
+        .filter((l) => l.includes('='))
+        .map((l) => [l.slice(0, l.indexOf('=')).replace(/^.*\n/s, ''), l.slice(l.indexOf('=') + 1)]),
+    );
     const azCalls = fs.existsSync(azLog) ? fs.readFileSync(azLog, 'utf8').trim().split('\n') : [];
     return { env, azCalls };
   }
@@ -113,7 +161,8 @@ describe('the generated rc file, run by bash', function () {
   });
 
   it('an az older than 2.69 (no --client-id) is signed in with --username instead', () => {
-    const oldAz = 'echo "$@" >> "$AZ_ARGS_LOG"; case "$*" in *--client-id*) echo "az: error: unrecognized arguments: --client-id" >&2; exit 2;; esac; exit 0';
+    const oldAz =
+      'echo "$@" >> "$AZ_ARGS_LOG"; case "$*" in *--client-id*) echo "az: error: unrecognized arguments: --client-id" >&2; exit 2;; esac; exit 0';
     const { azCalls } = runShell({ selector: { kind: 'clientId', value: CLIENT } }, true, oldAz);
     assert.equal(azCalls.length, 2);
     assert.equal(azCalls[1], `login --identity --allow-no-subscriptions --output none --username ${CLIENT}`);
@@ -139,7 +188,10 @@ describe('private terminal directories', () => {
     fs.writeFileSync(path.join(dead, 'bashrc-system'), 'x');
     const unrelated = fs.mkdirSync(path.join(base, 'someone-else'), { recursive: true })!;
     assert.equal((fs.statSync(mine).mode & 0o777).toString(8), '700');
-    assert.deepEqual(sweepStaleDirs(base, (pid) => pid === process.pid), [dead]);
+    assert.deepEqual(
+      sweepStaleDirs(base, (pid) => pid === process.pid),
+      [dead],
+    );
     assert.ok(fs.existsSync(mine) && fs.existsSync(unrelated) && !fs.existsSync(dead));
     removePrivateDir(mine);
     assert.ok(!fs.existsSync(mine));

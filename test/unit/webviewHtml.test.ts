@@ -9,16 +9,30 @@ const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
 function tokenPage(): { html: string; token: string; nonce: string } {
   const nowSec = Math.floor(Date.now() / 1000);
   const { accessToken } = new TokenRegistry().mint({
-    subject: { principalId: '11111111-2222-3333-4444-555555555555', clientId: '66666666-7777-8888-9999-000000000000', mirid: '/subscriptions/s/resourcegroups/rg/providers/Microsoft.Compute/virtualMachines/vm' },
+    subject: {
+      principalId: '11111111-2222-3333-4444-555555555555',
+      clientId: '66666666-7777-8888-9999-000000000000',
+      mirid: '/subscriptions/s/resourcegroups/rg/providers/Microsoft.Compute/virtualMachines/vm',
+    },
     resource: 'https://vault.azure.net',
     tenantId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
     stsHost: 'https://sts.windows.net',
     lifetimeSec: 3600,
     nowSec,
   });
-  const state: PageState = { page: 'token', token: { kind: 'token', resource: 'https://vault.azure.net', view: inspectJwt(accessToken, Date.now()) } };
+  const state: PageState = {
+    page: 'token',
+    token: { kind: 'token', resource: 'https://vault.azure.net', view: inspectJwt(accessToken, Date.now()) },
+  };
   const nonce = newNonce();
-  const html = renderPageHtml({ title: 'Token', cspSource: CSP_SOURCE, nonce, scriptUri: `${CSP_SOURCE}/dist/webview/main.js`, styleUri: `${CSP_SOURCE}/dist/webview/main.css`, state });
+  const html = renderPageHtml({
+    title: 'Token',
+    cspSource: CSP_SOURCE,
+    nonce,
+    scriptUri: `${CSP_SOURCE}/dist/webview/main.js`,
+    styleUri: `${CSP_SOURCE}/dist/webview/main.css`,
+    state,
+  });
   return { html, token: accessToken, nonce };
 }
 
@@ -63,10 +77,24 @@ describe('webview HTML', () => {
 });
 
 describe('parsePageMessage', () => {
-  const accepted: unknown[] = [{ type: 'copyToken' }, { type: 'copyClaims' }, { type: 'copyMarkdown' }, { type: 'runAgain' }, { type: 'openLink', url: 'https://learn.microsoft.com/x' }];
+  const accepted: unknown[] = [
+    { type: 'copyToken' },
+    { type: 'copyClaims' },
+    { type: 'copyMarkdown' },
+    { type: 'runAgain' },
+    { type: 'openLink', url: 'https://learn.microsoft.com/x' },
+  ];
   for (const m of accepted) it(`accepts ${JSON.stringify(m)}`, () => assert.deepEqual(parsePageMessage(m), m));
 
-  const refused: unknown[] = [null, 'copyToken', {}, { type: 'eval' }, { type: 'openLink', url: 'command:workbench.action.terminal.new' }, { type: 'openLink', url: 'http://x' }, { type: 'openLink', url: 'javascript:alert(1)' }];
+  const refused: unknown[] = [
+    null,
+    'copyToken',
+    {},
+    { type: 'eval' },
+    { type: 'openLink', url: 'command:workbench.action.terminal.new' },
+    { type: 'openLink', url: 'http://x' },
+    { type: 'openLink', url: 'javascript:alert(1)' },
+  ];
   for (const m of refused) it(`refuses ${JSON.stringify(m)}`, () => assert.equal(parsePageMessage(m), undefined));
 
   it('drops extra fields instead of passing them on', () => {

@@ -7,7 +7,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { createPrivateDir, findOnPath, removePrivateDir, sweepStaleDirs } from './privateDir';
-import { type TerminalIdentity, type TerminalPlan, type TokenCredentialsChoice, planIdentityTerminal } from './terminalEnv';
+import {
+  type TerminalIdentity,
+  type TerminalPlan,
+  type TokenCredentialsChoice,
+  planIdentityTerminal,
+} from './terminalEnv';
 
 export const NEW_TERMINAL_COMMAND = 'vmIdentity.newTerminal';
 export const TERMINAL_PROFILE_ID = 'vmIdentity.terminal';
@@ -31,7 +36,8 @@ export class NotSignedInForTerminalError extends Error {
 /** Registers the command and the profile provider; dispose removes the private directory. */
 export function registerIdentityTerminal(deps: IdentityTerminalDeps): vscode.Disposable {
   const base = deps.baseDir ?? os.tmpdir();
-  for (const dir of sweepStaleDirs(base)) deps.log?.info(`removed a terminal directory left by a closed window: ${dir}`);
+  for (const dir of sweepStaleDirs(base))
+    deps.log?.info(`removed a terminal directory left by a closed window: ${dir}`);
   let privateDir: string | undefined;
 
   const plan = (): TerminalPlan => {
@@ -72,7 +78,9 @@ export function registerIdentityTerminal(deps: IdentityTerminalDeps): vscode.Dis
       try {
         removePrivateDir(privateDir);
       } catch (e) {
-        deps.log?.warn(`could not remove the terminal directory ${privateDir}: ${e instanceof Error ? e.message : String(e)}`);
+        deps.log?.warn(
+          `could not remove the terminal directory ${privateDir}: ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
     }
   });

@@ -17,7 +17,8 @@ export function createPrivateDir(base: string, pid = process.pid): string {
 }
 
 export function removePrivateDir(dir: string): void {
-  if (!path.basename(dir).startsWith(PREFIX)) throw new Error(`Refusing to remove ${dir}: not a VM Identity terminal directory.`);
+  if (!path.basename(dir).startsWith(PREFIX))
+    throw new Error(`Refusing to remove ${dir}: not a VM Identity terminal directory.`);
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
@@ -57,7 +58,11 @@ export function processIsAlive(pid: number): boolean {
 }
 
 /** The first executable `name` on PATH (with PATHEXT on Windows), or undefined. */
-export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | undefined {
+export function findOnPath(
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string | undefined {
   const dirs = (env.PATH ?? env.Path ?? '').split(platform === 'win32' ? ';' : ':').filter(Boolean);
   const exts = platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
   for (const dir of dirs) {

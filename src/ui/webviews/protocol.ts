@@ -30,8 +30,7 @@ export type TokenInspectorState =
   | { kind: 'error'; resource: string; message: string; code?: string; fix?: string; link?: string };
 
 export type PageState =
-  | { page: 'token'; token: TokenInspectorState }
-  | { page: 'diagnose'; report: DiagnoseReportView; running: boolean };
+  { page: 'token'; token: TokenInspectorState } | { page: 'diagnose'; report: DiagnoseReportView; running: boolean };
 
 export type HostMessage = { type: 'state'; state: PageState } | { type: 'notice'; text: string };
 
