@@ -31,6 +31,18 @@ const builds = [
     minify: false,
     sourcemap: true,
   },
+  // The webview pages' script and stylesheet (token inspector, Diagnose): browser, one iife with the
+  // @vscode-elements/elements components it imports one by one. Always minified: it ships in the .vsix.
+  {
+    ...common,
+    entryPoints: ['media/webview/main.ts', 'media/webview/main.css'],
+    outdir: 'dist/webview',
+    platform: 'browser',
+    target: 'chrome120',
+    format: 'iife',
+    minify: true,
+    sourcemap: false,
+  },
 ];
 
 /**
@@ -59,7 +71,8 @@ function watchLog() {
 
 async function main() {
   const fs = require('fs');
-  const existing = builds.filter((b) => fs.existsSync(b.entryPoints[0]));
+  const entries = (b) => (Array.isArray(b.entryPoints) ? b.entryPoints : Object.values(b.entryPoints));
+  const existing = builds.filter((b) => entries(b).every((e) => fs.existsSync(e)));
   if (watch) {
     // The lines .vscode/tasks.json's background problem matcher waits for (build started / finished).
     for (const b of existing) (await esbuild.context({ ...b, plugins: [watchLog()] })).watch();
