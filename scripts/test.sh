@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 LOG_DIR="test-results"
 mkdir -p "$LOG_DIR"
-rm -f "$LOG_DIR/cases.jsonl" "$LOG_DIR/network-cases.json"
+rm -f "$LOG_DIR/cases.jsonl"
 passed=0
 failed=0
 status=0
@@ -45,7 +45,10 @@ npm run --silent setup:vscode || exit 1
 # network.e2e.ts (shipped defaults, no endpoint overrides) builds its realistic network inside this namespace:
 # 169.254.169.254 and 192.0.2.10 on lo, the Azure host names in a hosts file bind-mounted in the private mount
 # namespace only, and the emulator's test CA in the namespace's OS bundle.
-stage "real VS Code: integration (extension host) and UI (Chromium) suites, network namespace with only lo"
+stage "real VS Code: integration suites in the extension host (fault matrix), network namespace with only lo"
+run_mocha integration bash scripts/netns-run.sh npx mocha --config test/e2e/.mocharc.json test/e2e/extensionHost.e2e.ts
+
+stage "real VS Code: UI journeys (Chromium), network namespace with only lo"
 run_mocha e2e bash scripts/netns-run.sh npx mocha --config test/e2e/.mocharc.json test/e2e/smoke.e2e.ts test/e2e/vmIdentity.e2e.ts test/e2e/demo.e2e.ts test/e2e/network.e2e.ts
 
 stage "docs/TESTING.md from the recorded cases"
