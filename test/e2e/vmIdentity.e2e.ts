@@ -183,6 +183,18 @@ describe('VM Identity in real VS Code', function () {
   });
 
   it('never shows or stores an issued token (output channel, code-server logs, user data, globalStorage, settings)', async () => {
+    // An error whose message carries a token (here: a token-shaped string in IMDS's error_description) must reach
+    // the output channel redacted: the error boundary logs what it shows, through the redactor.
+    const leaked = 'eyJhbGciOiJSUzI1NiJ9.eyJvaWQiOiJsZWFrZWQtaW4tYW4tZXJyb3IifQ.c2lnbmF0dXJlLW9mLWEtbGVha2VkLXRva2Vu';
+    const marker = 'upstream-echoed-credential';
+    emu.fault('imds-token', [{ status: 403, body: { error: marker, error_description: `It echoed ${leaked} back. Nothing else.` } }]);
+    await runCommand(page, 'VM Identity: Refresh');
+    await waitForNotification(page, new RegExp(marker));
+    await page.keyboard.press('Escape');
+    emu.clearFaults();
+    await runCommand(page, 'VM Identity: Refresh');
+    await signedInAgain();
+
     await runCommand(page, 'VM Identity: Show log');
     // Monaco renders spaces as U+00A0, hence \s in the pattern.
     const logShown = async () => (await page.locator('.monaco-editor .view-lines', { hasText: /GET\s\S+roleAssignments\s200/ }).count()) > 0;
@@ -190,7 +202,13 @@ describe('VM Identity in real VS Code', function () {
     const files = readFilesUnder(server.userDataDir, server.extensionsDir, folder);
     const channel = [...files.keys()].find((f) => f.endsWith(path.join('vm-identity.vm-identity', 'VM Identity.log')));
     assert.ok(channel, "the output channel's log file is among the scanned files");
-    assert.match(files.get(channel)!, /GET .*roleAssignments 200/);
+    const log = files.get(channel)!;
+    assert.match(log, /GET .*roleAssignments 200/);
+    const errorLine = log.split('\n').find((l) => l.includes(marker));
+    assert.ok(errorLine, 'the error with a token in its message reached the output channel');
+    assert.ok(!log.includes(leaked) && !log.includes(leaked.split('.')[1]), 'the token in the error message was redacted');
+    assert.match(errorLine, /<redacted-jwt>/);
+    recordCase({ area: 'security (real VS Code)', name: 'an error whose message carries a token (IMDS error_description echoing one)', expected: 'the error reaches the output channel with the token redacted', observed: `logged: ${errorLine.trim().slice(0, 160)}`, pass: true });
     const tokens = emu.issuedTokens;
     assert.ok(tokens.length >= 4, `tokens were issued during the run (${tokens.length})`);
     assert.deepEqual(tokenPartsIn([...server.logs, ...files.values()].join('\n'), tokens), [], 'an issued token (or part of one) was found');
