@@ -105,7 +105,7 @@ describe('VM Identity in the extension host', () => {
       assert.ok(all.includes(v), `the tree shows ${v}`);
     }
     const assignmentItems = items.filter((x) => x.item.contextValue?.includes('roleAssignment'));
-    assert.equal(assignmentItems.length, s.roles.status === 'ok' ? s.roles.value.length : -1);
+    assert.equal(assignmentItems.length, s.roles.status === 'ok' ? s.roles.value.assignments.length : -1);
     assert.deepEqual(assignmentItems.map((x) => x.item.id).sort(), expected.map((e) => e.id).sort());
     for (const a of assignmentItems) assert.match(String(a.item.description), /^(direct|via group|inherited)/);
     const ids = items.map((x) => x.item.id);

@@ -50,7 +50,7 @@ describe('session', function () {
     assert.ok(s.status === 'signedIn');
     assert.equal(s.snapshot.identity.principalId, emu.dataset.systemIdentity.principalId);
     assert.equal(valueOf(s.snapshot.vm)?.name, emu.dataset.vm.name);
-    assert.ok(valueOf(s.snapshot.roles)!.length >= 12);
+    assert.ok(valueOf(s.snapshot.roles)!.assignments.length >= 12);
   });
 
   it('no endpoint → unavailable; an identity error → error; Refresh recovers', async () => {
