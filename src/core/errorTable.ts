@@ -242,7 +242,7 @@ function readerGuidance(f: FailureFacts, reading: Reading): VmIdentityError {
     {
       fix: roles
         ? `Give this identity Reader, or a role with ${ROLE_ASSIGNMENTS_READ}, at ${reading.scope ?? 'the scope listed'}: its Access control (IAM) → Add role assignment → Reader → Managed identity.`
-        : 'Give this identity Reader at the VM scope or higher: VM → Access control (IAM) → Add role assignment → Reader → Managed identity.',
+        : 'Give this identity Reader on this VM (or on its resource group or subscription): VM → Access control (IAM) → Add role assignment → Reader → Managed identity.',
       title: 'no Reader role',
       link: reading.accessControlLink ?? ASSIGN_ACCESS_DOCS,
       remedy: 'grantReader',
