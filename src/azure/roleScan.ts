@@ -13,7 +13,7 @@
  * subscriptions come from `GET /subscriptions` alone.
  */
 import { VmIdentityError, isVmIdentityError, toVmIdentityError } from '../core/errors';
-import { ROLE_ASSIGNMENTS_READ } from '../core/errorTable';
+import { grantText, notAmong, nothingReadable, seesNoSubscription } from './roleErrors';
 import {
   type ArmCall,
   type ArmClient,
@@ -254,10 +254,6 @@ async function readSubscription(input: RoleScanInput, subscriptionId: string): P
   };
 }
 
-function grantText(subscription: string): string {
-  return `Reader, or ${ROLE_ASSIGNMENTS_READ}, at the subscription ${subscription}`;
-}
-
 function partialView(s: SubscriptionRoles): PartialView {
   const subscription = `/subscriptions/${s.subscriptionId}`;
   const what = scopeKind(s.readFrom!) === 'resourceGroup' ? 'the resource group' : 'the VM';
@@ -269,46 +265,4 @@ function partialView(s: SubscriptionRoles): PartialView {
     note: `Partial view: read at ${what} ${s.readFrom} (the subscription refused the list). ${grantText(subscription)} (${s.displayName}) shows everything.`,
     link: s.accessControlLink,
   };
-}
-
-function nothingReadable(
-  principalId: string,
-  subscription: string,
-  refused: string[],
-  first: VmIdentityError,
-  link: string,
-): VmIdentityError {
-  const also = refused.length > 1 ? ` It was also refused at ${refused.slice(1).join(' and at ')}.` : '';
-  return new VmIdentityError(
-    'authorizationFailed',
-    `The identity ${principalId} may not read role assignments at ${subscription} (${first.azureCode ?? 'HTTP 403'}).${also}`,
-    {
-      fix: `Give this identity ${grantText(subscription)}: the subscription's Access control (IAM) → Add role assignment → Reader → Managed identity.`,
-      title: 'no Reader role',
-      link,
-      remedy: 'grantReader',
-      status: 403,
-      azureCode: first.azureCode,
-      where: first.where,
-    },
-  );
-}
-
-function notAmong(only: string, listed: SubscriptionInfo[]): VmIdentityError {
-  const names = listed.map((s) => `${s.displayName} (${s.subscriptionId})`).join(', ') || 'none';
-  return new VmIdentityError('usage', `No subscription "${only}" among those this identity can see: ${names}.`, {
-    fix: 'Name one of those by id or display name, or leave --subscription out to list them all.',
-  });
-}
-
-function seesNoSubscription(principalId: string): VmIdentityError {
-  return new VmIdentityError(
-    'authorizationFailed',
-    `The identity ${principalId} sees no subscription: it holds no Azure role anywhere.`,
-    {
-      fix: 'Give this identity a role (Reader, for example) on the subscription, resource group or resource it should work with.',
-      title: 'no role',
-      remedy: 'none',
-    },
-  );
 }

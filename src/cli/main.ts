@@ -103,7 +103,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     for (const note of rolesNotes(view)) io.stderr(note);
     const items = roleItems(view, snapshot.identity.principalId);
     if (values.json) await writeJsonArray(io.stdout, items, (i) => i);
-    else io.stdout(`${rolesText(items, view)}\n`);
+    else await io.stdout(`${rolesText(items, view)}\n`);
     return EXIT.ok;
   } catch (e) {
     return report(e, io);
