@@ -6,7 +6,7 @@ export { ArmClient, type RoleAssignment, type RoleDefinition, type VmIdentityBlo
 export { type ServicePrincipal, getServicePrincipal } from './graph';
 export { type InstanceMetadata, getInstanceMetadata, parseInstanceMetadata } from './instanceMetadata';
 export { type RoleAssignmentDetail, type RoleAssignmentView, type ScopeKind, type Via, scopeKind, toView, viaOf } from './roles';
-export { IdentityService, type IdentityServiceOptions, type ServiceSettings } from './service';
+export { type AccessContext, IdentityService, type IdentityServiceOptions, type ServiceSettings } from './service';
 export {
   type IdentityInfo,
   type Include,
@@ -18,3 +18,5 @@ export {
   subscriptionOf,
   valueOf,
 } from './snapshot';
+export { type AccessQuestion, type ProbeDeps, PROBE_API_VERSIONS, checkAccessForTool, probeTargetOf, runProbe, verdictFor } from './accessCheck';
+export { ArmAccessReader, type ResourceSummary, type SubscriptionSummary } from './accessReader';
