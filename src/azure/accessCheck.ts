@@ -3,7 +3,17 @@
  * the optional data-plane probe (one read-only GET, sent only on an explicit request), and a concise text
  * form for the language-model / MCP tool. No vscode here; the UI, the CLI and the tool share it.
  */
-import { type CheckRequest, type Plane, type ProbeKind, type Verdict, authorizationHeader, checkAccess, interpretProbe, planProbe, renderVerdictText } from '../access';
+import {
+  type CheckRequest,
+  type Plane,
+  type ProbeKind,
+  type Verdict,
+  authorizationHeader,
+  checkAccess,
+  interpretProbe,
+  planProbe,
+  renderVerdictText,
+} from '../access';
 import type { Clock } from '../core/clock';
 import { VmIdentityError } from '../core/errors';
 import { type HttpClient, sendWithRetry } from '../core/http';
@@ -37,27 +47,42 @@ export function verdictFor(context: AccessContext, question: AccessQuestion, sig
  * For the language-model / MCP tool `vm-identity_checkAccess`: the verdict as a few lines of text (decision,
  * what grants or denies, the fix). Nothing in a verdict is a credential, so nothing here can carry a token.
  */
-export async function checkAccessForTool(context: AccessContext, question: AccessQuestion, signal?: AbortSignal): Promise<string> {
+export async function checkAccessForTool(
+  context: AccessContext,
+  question: AccessQuestion,
+  signal?: AbortSignal,
+): Promise<string> {
   return renderVerdictText(await verdictFor(context, question, signal));
 }
 
 /** Which probe fits a resource, and where its data plane answers (from the resource's ARM body). */
 export function probeTargetOf(resourceId: string, armBody: unknown): { kind: ProbeKind; endpoint: string } | undefined {
-  const props = typeof armBody === 'object' && armBody !== null ? (armBody as { properties?: Record<string, unknown> }).properties : undefined;
+  const props =
+    typeof armBody === 'object' && armBody !== null
+      ? (armBody as { properties?: Record<string, unknown> }).properties
+      : undefined;
   if (!props) return undefined;
-  if (/\/providers\/Microsoft\.KeyVault\/vaults\/[^/]+$/i.test(resourceId) && typeof props.vaultUri === 'string') return { kind: 'keyVaultSecrets', endpoint: props.vaultUri };
+  if (/\/providers\/Microsoft\.KeyVault\/vaults\/[^/]+$/i.test(resourceId) && typeof props.vaultUri === 'string')
+    return { kind: 'keyVaultSecrets', endpoint: props.vaultUri };
   if (/\/providers\/Microsoft\.Storage\/storageAccounts\/[^/]+$/i.test(resourceId)) {
     const blob = (props.primaryEndpoints as { blob?: unknown } | undefined)?.blob;
     return typeof blob === 'string' ? { kind: 'blobContainers', endpoint: blob } : undefined;
   }
-  if (/\/providers\/Microsoft\.DocumentDB\/databaseAccounts\/[^/]+$/i.test(resourceId) && typeof props.documentEndpoint === 'string') {
+  if (
+    /\/providers\/Microsoft\.DocumentDB\/databaseAccounts\/[^/]+$/i.test(resourceId) &&
+    typeof props.documentEndpoint === 'string'
+  ) {
     return { kind: 'cosmosAccount', endpoint: props.documentEndpoint };
   }
   return undefined;
 }
 
 /** ARM api-versions of the resources a probe can read endpoints from. */
-export const PROBE_API_VERSIONS: Record<ProbeKind, string> = { keyVaultSecrets: '2023-07-01', blobContainers: '2023-05-01', cosmosAccount: '2024-05-15' };
+export const PROBE_API_VERSIONS: Record<ProbeKind, string> = {
+  keyVaultSecrets: '2023-07-01',
+  blobContainers: '2023-05-01',
+  cosmosAccount: '2024-05-15',
+};
 
 export interface ProbeDeps {
   http: HttpClient;
@@ -70,7 +95,13 @@ export interface ProbeDeps {
 }
 
 /** One read-only request to the service; the answer as one line. The token goes only to the planned origin. */
-export async function runProbe(deps: ProbeDeps, selector: IdentitySelector, kind: ProbeKind, endpoint: string, signal?: AbortSignal): Promise<string> {
+export async function runProbe(
+  deps: ProbeDeps,
+  selector: IdentitySelector,
+  kind: ProbeKind,
+  endpoint: string,
+  signal?: AbortSignal,
+): Promise<string> {
   const plan = planProbe(kind, endpoint, new Date(deps.clock.now()));
   const url = new URL(plan.url);
   const headers: Record<string, string> = { ...plan.headers, 'User-Agent': 'vm-identity' };
@@ -78,9 +109,13 @@ export async function runProbe(deps: ProbeDeps, selector: IdentitySelector, kind
   if (override) {
     const target = new URL(override);
     if (target.protocol !== 'https:' && !(target.protocol === 'http:' && isLoopbackHost(target.hostname))) {
-      throw new VmIdentityError('usage', `VM_IDENTITY_DATA_PLANE_ENDPOINT: ${target.origin} would carry the token in the clear.`, {
-        fix: 'Use https, or plain http to a loopback address only.',
-      });
+      throw new VmIdentityError(
+        'usage',
+        `VM_IDENTITY_DATA_PLANE_ENDPOINT: ${target.origin} would carry the token in the clear.`,
+        {
+          fix: 'Use https, or plain http to a loopback address only.',
+        },
+      );
     }
     headers.Host = url.host;
     url.protocol = target.protocol;

@@ -87,7 +87,9 @@ export class ArmAccessReader implements AccessReader {
   }
 
   permissionsAt(scope: string, signal?: AbortSignal): Promise<PermissionSet[]> {
-    const url = this.url(`${scope}/providers/Microsoft.Authorization/permissions`, { 'api-version': AUTHORIZATION_API_VERSION });
+    const url = this.url(`${scope}/providers/Microsoft.Authorization/permissions`, {
+      'api-version': AUTHORIZATION_API_VERSION,
+    });
     return this.list(url, parsePermissionSet, signal);
   }
 
@@ -114,7 +116,10 @@ export class ArmAccessReader implements AccessReader {
 
   async providerOperations(namespace: string, signal?: AbortSignal): Promise<ProviderOperation[]> {
     const path = `/providers/Microsoft.Authorization/providerOperations/${encodeURIComponent(namespace)}`;
-    const json = await this.get(this.url(path, { 'api-version': AUTHORIZATION_API_VERSION, $expand: 'resourceTypes' }), signal);
+    const json = await this.get(
+      this.url(path, { 'api-version': AUTHORIZATION_API_VERSION, $expand: 'resourceTypes' }),
+      signal,
+    );
     if (!isRecord(json)) throw malformedResponse(`GET ${path}`, 'it is not an object');
     return flattenOperations(json);
   }
@@ -122,14 +127,18 @@ export class ArmAccessReader implements AccessReader {
   async keyVaultProperties(vaultId: string, signal?: AbortSignal): Promise<KeyVaultProperties> {
     const json = await this.get(this.url(vaultId, { 'api-version': KEY_VAULT_API_VERSION }), signal);
     const props = parseVaultProperties(json);
-    if (!props) throw malformedResponse(`GET ${vaultId.split('/').slice(0, 3).join('/')}/…/vaults`, 'it has no properties block');
+    if (!props)
+      throw malformedResponse(`GET ${vaultId.split('/').slice(0, 3).join('/')}/…/vaults`, 'it has no properties block');
     return props;
   }
 
   builtInRoleDefinitions(scope: string, signal?: AbortSignal): Promise<RoleDefinitionInfo[]> {
     // Built-in roles are the same at every scope: one read per reader, and a failed one is not kept.
     this.builtIns ??= this.list(
-      this.url(`${scope}/providers/Microsoft.Authorization/roleDefinitions`, { 'api-version': AUTHORIZATION_API_VERSION, $filter: "type eq 'BuiltInRole'" }),
+      this.url(`${scope}/providers/Microsoft.Authorization/roleDefinitions`, {
+        'api-version': AUTHORIZATION_API_VERSION,
+        $filter: "type eq 'BuiltInRole'",
+      }),
       parseRoleDefinitionInfo,
       signal,
     ).catch((e: unknown) => {
@@ -141,12 +150,18 @@ export class ArmAccessReader implements AccessReader {
 
   /** Resources_List: what the caller may read in the subscription (ARM leaves out what it may not). */
   listResources(subscriptionId: string, signal?: AbortSignal): Promise<ResourceSummary[]> {
-    const url = this.url(`/subscriptions/${encodeURIComponent(subscriptionId)}/resources`, { 'api-version': RESOURCES_API_VERSION });
+    const url = this.url(`/subscriptions/${encodeURIComponent(subscriptionId)}/resources`, {
+      'api-version': RESOURCES_API_VERSION,
+    });
     return this.list(url, parseResource, signal);
   }
 
   listSubscriptions(signal?: AbortSignal): Promise<SubscriptionSummary[]> {
-    return this.list(this.url('/subscriptions', { 'api-version': SUBSCRIPTIONS_API_VERSION }), parseSubscription, signal);
+    return this.list(
+      this.url('/subscriptions', { 'api-version': SUBSCRIPTIONS_API_VERSION }),
+      parseSubscription,
+      signal,
+    );
   }
 
   /** GET of any resource (for a storage account's or Cosmos DB account's endpoints before a probe). */
@@ -160,7 +175,12 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.leng
 
 export function parsePermissionSet(item: unknown): PermissionSet | undefined {
   if (!isRecord(item)) return undefined;
-  return { actions: strings(item.actions), notActions: strings(item.notActions), dataActions: strings(item.dataActions), notDataActions: strings(item.notDataActions) };
+  return {
+    actions: strings(item.actions),
+    notActions: strings(item.notActions),
+    dataActions: strings(item.dataActions),
+    notDataActions: strings(item.notDataActions),
+  };
 }
 
 export function parseAssignmentInfo(item: unknown): RoleAssignmentInfo | undefined {
@@ -185,7 +205,9 @@ export function parseAssignmentInfo(item: unknown): RoleAssignmentInfo | undefin
 }
 
 function principals(v: unknown): DenyAssignmentInfo['principals'] {
-  return (Array.isArray(v) ? v : []).filter(isRecord).flatMap((p) => (str(p.id) ? [{ id: str(p.id)!, type: str(p.type) }] : []));
+  return (Array.isArray(v) ? v : [])
+    .filter(isRecord)
+    .flatMap((p) => (str(p.id) ? [{ id: str(p.id)!, type: str(p.type) }] : []));
 }
 
 export function parseDenyAssignment(item: unknown): DenyAssignmentInfo | undefined {
@@ -198,7 +220,9 @@ export function parseDenyAssignment(item: unknown): DenyAssignmentInfo | undefin
     id,
     denyAssignmentName: str(p.denyAssignmentName) ?? str(item.name) ?? id,
     scope,
-    permissions: (Array.isArray(p.permissions) ? p.permissions : []).map(parsePermissionSet).filter((x): x is PermissionSet => !!x),
+    permissions: (Array.isArray(p.permissions) ? p.permissions : [])
+      .map(parsePermissionSet)
+      .filter((x): x is PermissionSet => !!x),
     principals: principals(p.principals),
     excludePrincipals: principals(p.excludePrincipals),
     doNotApplyToChildScopes: p.doNotApplyToChildScopes === true,
@@ -212,7 +236,9 @@ export function parseRoleDefinitionInfo(item: unknown): RoleDefinitionInfo | und
   const id = str(item.id);
   const roleName = str(p.roleName);
   if (!id || !roleName) return undefined;
-  const permissions = (Array.isArray(p.permissions) ? p.permissions : []).map(parsePermissionSet).filter((x): x is PermissionSet => !!x);
+  const permissions = (Array.isArray(p.permissions) ? p.permissions : [])
+    .map(parsePermissionSet)
+    .filter((x): x is PermissionSet => !!x);
   return { id, roleName, roleType: str(p.type) ?? 'Unknown', description: str(p.description), permissions };
 }
 
@@ -221,7 +247,8 @@ export function flattenOperations(json: Record<string, unknown>): ProviderOperat
   const out: ProviderOperation[] = [];
   const take = (ops: unknown) => {
     for (const op of Array.isArray(ops) ? ops : []) {
-      if (isRecord(op) && str(op.name)) out.push({ name: str(op.name)!, displayName: str(op.displayName), isDataAction: op.isDataAction === true });
+      if (isRecord(op) && str(op.name))
+        out.push({ name: str(op.name)!, displayName: str(op.displayName), isDataAction: op.isDataAction === true });
     }
   };
   take(json.operations);
@@ -236,7 +263,12 @@ function parsePolicy(entry: unknown): KeyVaultAccessPolicy | undefined {
     tenantId: str(entry.tenantId) ?? '',
     objectId: str(entry.objectId)!,
     applicationId: str(entry.applicationId),
-    permissions: { keys: strings(perms.keys), secrets: strings(perms.secrets), certificates: strings(perms.certificates), storage: strings(perms.storage) },
+    permissions: {
+      keys: strings(perms.keys),
+      secrets: strings(perms.secrets),
+      certificates: strings(perms.certificates),
+      storage: strings(perms.storage),
+    },
   };
 }
 
@@ -246,13 +278,20 @@ export function parseVaultProperties(json: unknown): KeyVaultProperties | undefi
   return {
     vaultUri: str(p.vaultUri),
     enableRbacAuthorization: p.enableRbacAuthorization === true,
-    accessPolicies: (Array.isArray(p.accessPolicies) ? p.accessPolicies : []).map(parsePolicy).filter((x): x is KeyVaultAccessPolicy => !!x),
+    accessPolicies: (Array.isArray(p.accessPolicies) ? p.accessPolicies : [])
+      .map(parsePolicy)
+      .filter((x): x is KeyVaultAccessPolicy => !!x),
   };
 }
 
 function parseResource(item: unknown): ResourceSummary | undefined {
   if (!isRecord(item) || !str(item.id) || !str(item.type)) return undefined;
-  return { id: str(item.id)!, name: str(item.name) ?? str(item.id)!.split('/').pop()!, type: str(item.type)!, location: str(item.location) };
+  return {
+    id: str(item.id)!,
+    name: str(item.name) ?? str(item.id)!.split('/').pop()!,
+    type: str(item.type)!,
+    location: str(item.location),
+  };
 }
 
 function parseSubscription(item: unknown): SubscriptionSummary | undefined {

@@ -29,7 +29,9 @@ export function isDataPlaneHost(host: string | undefined): boolean {
 }
 
 function resourceNamed(ctx: ServiceContext, type: string, name: string): string | undefined {
-  return [...knownResources(ctx.dataset).values()].find((r) => r.type === type && r.id.toLowerCase().endsWith(`/${name.toLowerCase()}`))?.id;
+  return [...knownResources(ctx.dataset).values()].find(
+    (r) => r.type === type && r.id.toLowerCase().endsWith(`/${name.toLowerCase()}`),
+  )?.id;
 }
 
 function storageError(status: number, code: string, message: string, requestId: string): EmulatorResponse {
@@ -39,14 +41,21 @@ function storageError(status: number, code: string, message: string, requestId: 
 
 /** Access-policy permission names are case-insensitive; `all` grants every permission of its kind. */
 function policyAllows(policies: unknown, oid: string, kind: 'secrets', permission: string): boolean {
-  const entries = Array.isArray(policies) ? (policies as Array<{ objectId: string; permissions: Record<string, string[]> }>) : [];
-  return entries.some((e) => e.objectId.toLowerCase() === oid.toLowerCase() && (e.permissions[kind] ?? []).some((p) => ['all', permission].includes(p.toLowerCase())));
+  const entries = Array.isArray(policies)
+    ? (policies as Array<{ objectId: string; permissions: Record<string, string[]> }>)
+    : [];
+  return entries.some(
+    (e) =>
+      e.objectId.toLowerCase() === oid.toLowerCase() &&
+      (e.permissions[kind] ?? []).some((p) => ['all', permission].includes(p.toLowerCase())),
+  );
 }
 
 function keyVault(req: RequestInfo, ctx: ServiceContext, name: string, oid: string, appid: string): EmulatorResponse {
   const vaultId = resourceNamed(ctx, 'Microsoft.KeyVault/vaults', name);
   if (!vaultId) return json(404, { error: { code: 'VaultNotFound', message: `Vault ${name} not found.` } });
-  if (!/^\/secrets\/?$/.test(req.path)) return json(404, { error: { code: 'NotFound', message: 'The emulator serves GET /secrets only.' } });
+  if (!/^\/secrets\/?$/.test(req.path))
+    return json(404, { error: { code: 'NotFound', message: 'The emulator serves GET /secrets only.' } });
   const props = vaultProperties(ctx.dataset, vaultId);
   const caller = `appid=${appid};oid=${oid};iss=https://sts.windows.net/${ctx.dataset.tenantId}/`;
   const where = `${name};location=${ctx.dataset.vm.location}`;
@@ -60,19 +69,39 @@ function keyVault(req: RequestInfo, ctx: ServiceContext, name: string, oid: stri
     const message = `The user, group or application '${caller}' does not have secrets list permission on key vault '${where}'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287`;
     return json(403, { error: { code: 'Forbidden', message, innererror: { code: 'AccessDenied' } } });
   }
-  const value = ['db-password', 'api-key'].map((s) => ({ id: `https://${name}.vault.azure.net/secrets/${s}`, attributes: { enabled: true, created: 1704067200, updated: 1704067200, recoveryLevel: 'Recoverable+Purgeable' } }));
+  const value = ['db-password', 'api-key'].map((s) => ({
+    id: `https://${name}.vault.azure.net/secrets/${s}`,
+    attributes: { enabled: true, created: 1704067200, updated: 1704067200, recoveryLevel: 'Recoverable+Purgeable' },
+  }));
   return json(200, { value, nextLink: null });
 }
 
 function blob(req: RequestInfo, ctx: ServiceContext, name: string, oid: string): EmulatorResponse {
   const accountId = resourceNamed(ctx, 'Microsoft.Storage/storageAccounts', name);
   if (!accountId) return storageError(404, 'ResourceNotFound', 'The specified resource does not exist.', req.requestId);
-  if (req.query.comp !== 'list') return storageError(400, 'InvalidQueryParameterValue', 'The emulator serves ?comp=list only.', req.requestId);
-  if (!req.headers['x-ms-version']) return storageError(400, 'MissingRequiredHeader', 'An HTTP header that\'s mandatory for this request is not specified.', req.requestId);
+  if (req.query.comp !== 'list')
+    return storageError(400, 'InvalidQueryParameterValue', 'The emulator serves ?comp=list only.', req.requestId);
+  if (!req.headers['x-ms-version'])
+    return storageError(
+      400,
+      'MissingRequiredHeader',
+      "An HTTP header that's mandatory for this request is not specified.",
+      req.requestId,
+    );
   if (!canPerform(ctx.dataset, oid, 'Microsoft.Storage/storageAccounts/blobServices/containers/read', accountId)) {
-    return storageError(403, 'AuthorizationPermissionMismatch', 'This request is not authorized to perform this operation using this permission.', req.requestId);
+    return storageError(
+      403,
+      'AuthorizationPermissionMismatch',
+      'This request is not authorized to perform this operation using this permission.',
+      req.requestId,
+    );
   }
-  const containers = ['logs', 'exports'].map((c) => `<Container><Name>${c}</Name><Properties><Last-Modified>Mon, 01 Jan 2024 00:00:00 GMT</Last-Modified></Properties></Container>`).join('');
+  const containers = ['logs', 'exports']
+    .map(
+      (c) =>
+        `<Container><Name>${c}</Name><Properties><Last-Modified>Mon, 01 Jan 2024 00:00:00 GMT</Last-Modified></Properties></Container>`,
+    )
+    .join('');
   const body = `<?xml version="1.0" encoding="utf-8"?><EnumerationResults ServiceEndpoint="https://${name}.blob.core.windows.net/"><Containers>${containers}</Containers><NextMarker /></EnumerationResults>`;
   return { status: 200, headers: { 'content-type': 'application/xml' }, body };
 }
@@ -80,12 +109,29 @@ function blob(req: RequestInfo, ctx: ServiceContext, name: string, oid: string):
 export function handleDataPlane(req: RequestInfo, ctx: ServiceContext): EmulatorResponse {
   const host = (req.headers.host ?? '').replace(/:\d+$/, '');
   const vault = VAULT_HOST.exec(host);
-  const audiences = vault ? [`https://vault.${vault[2]}`, `https://vault.${vault[2]}/`] : ['https://storage.azure.com/', 'https://storage.azure.com'];
+  const audiences = vault
+    ? [`https://vault.${vault[2]}`, `https://vault.${vault[2]}/`]
+    : ['https://storage.azure.com/', 'https://storage.azure.com'];
   const check = checkBearer(req.headers.authorization, ctx.tokens, audiences, Math.floor(req.nowMs / 1000));
   if (!check.ok) {
-    const challenge = { 'www-authenticate': `Bearer authorization="https://login.microsoftonline.com/${ctx.dataset.tenantId}", resource="${audiences[0]}"` };
-    if (vault) return json(401, { error: { code: 'Unauthorized', message: `AKV10022: Invalid audience or token (${check.reason}).` } }, challenge);
-    return { ...storageError(401, 'InvalidAuthenticationInfo', `Server failed to authenticate the request (${check.reason}).`, req.requestId), headers: { 'content-type': 'application/xml', ...challenge } };
+    const challenge = {
+      'www-authenticate': `Bearer authorization="https://login.microsoftonline.com/${ctx.dataset.tenantId}", resource="${audiences[0]}"`,
+    };
+    if (vault)
+      return json(
+        401,
+        { error: { code: 'Unauthorized', message: `AKV10022: Invalid audience or token (${check.reason}).` } },
+        challenge,
+      );
+    return {
+      ...storageError(
+        401,
+        'InvalidAuthenticationInfo',
+        `Server failed to authenticate the request (${check.reason}).`,
+        req.requestId,
+      ),
+      headers: { 'content-type': 'application/xml', ...challenge },
+    };
   }
   const appid = String((check.claims as unknown as Record<string, unknown>).appid ?? '');
   if (vault) return keyVault(req, ctx, vault[1], check.claims.oid, appid);

@@ -13,7 +13,12 @@ import { roleDefinitionIdAt } from './roles';
 export function grantNow(dataset: Dataset, input: unknown, nowMs: number): RoleAssignment {
   const body = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
   const { principalId, roleDefinitionGuid, scope } = body;
-  if (typeof principalId !== 'string' || typeof roleDefinitionGuid !== 'string' || typeof scope !== 'string' || !scope.startsWith('/')) {
+  if (
+    typeof principalId !== 'string' ||
+    typeof roleDefinitionGuid !== 'string' ||
+    typeof scope !== 'string' ||
+    !scope.startsWith('/')
+  ) {
     throw new Error('principalId, roleDefinitionGuid and scope (an ARM id) are required');
   }
   if (!findRoleDefinition(dataset, roleDefinitionGuid)) throw new Error(`no role definition ${roleDefinitionGuid}`);

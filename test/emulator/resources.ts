@@ -29,7 +29,11 @@ const STORAGE_TYPE = 'Microsoft.Storage/storageAccounts';
 /** The dataset's resource groups and resources, by normalised id. */
 export function knownResources(dataset: Dataset): Map<string, KnownResource> {
   const { scopes, shared } = dataset;
-  const rg = (id: string) => ({ id, type: 'Microsoft.Resources/resourceGroups', action: 'Microsoft.Resources/subscriptions/resourceGroups/read' });
+  const rg = (id: string) => ({
+    id,
+    type: 'Microsoft.Resources/resourceGroups',
+    action: 'Microsoft.Resources/subscriptions/resourceGroups/read',
+  });
   const res = (id: string, type: string) => ({ id, type, action: `${type}/read` });
   const all = [
     rg(scopes.resourceGroup),
@@ -60,11 +64,20 @@ function suffixes(azEnvironment: string): { vault: string; blob: string } {
 export function vaultProperties(dataset: Dataset, vaultId: string): Record<string, unknown> {
   const rbac = normaliseScope(vaultId) !== normaliseScope(dataset.shared.keyVault);
   const admin = dataset.groups[1]?.memberIds[0];
-  const entry = (objectId: string, secrets: string[], keys: string[] = []) => ({ tenantId: dataset.tenantId, objectId, permissions: { keys, secrets, certificates: [] } });
+  const entry = (objectId: string, secrets: string[], keys: string[] = []) => ({
+    tenantId: dataset.tenantId,
+    objectId,
+    permissions: { keys, secrets, certificates: [] },
+  });
   return {
     tenantId: dataset.tenantId,
     sku: { family: 'A', name: 'standard' },
-    accessPolicies: rbac ? [] : [entry(dataset.systemIdentity.principalId, ['Get', 'List']), ...(admin ? [entry(admin, ['all'], ['all'])] : [])],
+    accessPolicies: rbac
+      ? []
+      : [
+          entry(dataset.systemIdentity.principalId, ['Get', 'List']),
+          ...(admin ? [entry(admin, ['all'], ['all'])] : []),
+        ],
     vaultUri: `https://${nameOf(vaultId)}.${suffixes(dataset.azEnvironment).vault}/`,
     enabledForDeployment: false,
     enableSoftDelete: true,
@@ -79,7 +92,11 @@ function propertiesOf(dataset: Dataset, r: KnownResource): Record<string, unknow
   if (r.type === VAULT_TYPE) return vaultProperties(dataset, r.id);
   if (r.type === STORAGE_TYPE) {
     const host = `${nameOf(r.id)}.${suffixes(dataset.azEnvironment).blob}`;
-    return { provisioningState: 'Succeeded', primaryEndpoints: { blob: `https://${host}/` }, allowSharedKeyAccess: false };
+    return {
+      provisioningState: 'Succeeded',
+      primaryEndpoints: { blob: `https://${host}/` },
+      allowSharedKeyAccess: false,
+    };
   }
   return { provisioningState: 'Succeeded' };
 }
@@ -110,12 +127,20 @@ export function getResource(ctx: ServiceContext, id: string, oid: string): Emula
 }
 
 /** Resources_List: resources (not groups) of the subscription the caller may read; 404 for an unknown subscription. */
-export function listResources(req: RequestInfo, ctx: ServiceContext, subscriptionId: string, oid: string): EmulatorResponse {
+export function listResources(
+  req: RequestInfo,
+  ctx: ServiceContext,
+  subscriptionId: string,
+  oid: string,
+): EmulatorResponse {
   const sub = ctx.dataset.subscriptions.find((s) => s.subscriptionId.toLowerCase() === subscriptionId.toLowerCase());
   if (!sub) return armError(404, 'SubscriptionNotFound', `The subscription '${subscriptionId}' could not be found.`);
   const prefix = `${normaliseScope(sub.id)}/`;
   const visible = [...knownResources(ctx.dataset).values()].filter(
-    (r) => r.type !== 'Microsoft.Resources/resourceGroups' && normaliseScope(r.id).startsWith(prefix) && mayPerform(ctx, oid, r.action, r.id),
+    (r) =>
+      r.type !== 'Microsoft.Resources/resourceGroups' &&
+      normaliseScope(r.id).startsWith(prefix) &&
+      mayPerform(ctx, oid, r.action, r.id),
   );
   return paged(req, ctx, visible, (r) => resourceWire(ctx.dataset, r, true));
 }
@@ -135,13 +160,26 @@ const POLICY_FOR: Record<string, ['secrets' | 'keys', string]> = {
 };
 
 /** In a vault on access policies, its policies decide a data action (RBAC roles do not); undefined elsewhere. */
-export function accessPolicyVerdict(dataset: Dataset, scope: string, action: string, principalId: string): { verdict: 'allowed' | 'notGranted'; model: 'accessPolicy' } | undefined {
-  const vault = /^(\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.keyvault\/vaults\/[^/]+)/i.exec(scope)?.[1];
+export function accessPolicyVerdict(
+  dataset: Dataset,
+  scope: string,
+  action: string,
+  principalId: string,
+): { verdict: 'allowed' | 'notGranted'; model: 'accessPolicy' } | undefined {
+  const vault = /^(\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.keyvault\/vaults\/[^/]+)/i.exec(
+    scope,
+  )?.[1];
   if (!vault || !knownResources(dataset).has(normaliseScope(vault))) return undefined;
   const props = vaultProperties(dataset, vault);
   if (props.enableRbacAuthorization) return undefined;
   const need = POLICY_FOR[action.toLowerCase()];
   const entries = props.accessPolicies as Array<{ objectId: string; permissions: Record<string, string[]> }>;
-  const granted = !!need && entries.some((e) => e.objectId.toLowerCase() === principalId.toLowerCase() && (e.permissions[need[0]] ?? []).some((p) => ['all', need[1]].includes(p.toLowerCase())));
+  const granted =
+    !!need &&
+    entries.some(
+      (e) =>
+        e.objectId.toLowerCase() === principalId.toLowerCase() &&
+        (e.permissions[need[0]] ?? []).some((p) => ['all', need[1]].includes(p.toLowerCase())),
+    );
   return { verdict: granted ? 'allowed' : 'notGranted', model: 'accessPolicy' };
 }
