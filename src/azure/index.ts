@@ -18,7 +18,7 @@ export { type InstanceMetadata, getInstanceMetadata, parseInstanceMetadata } fro
 export { type RoleAssignmentDetail, type RoleAssignmentView, type ScopeKind, type Via, scopeKind, toView, viaOf } from './roles';
 export { type RoleNameStore, type StoredRoleName, type StoredRoleNames, memoryRoleNameStore, parseStoredRoleNames } from './roleNameStore';
 export { type DenyAssignmentDetail, type PartialView, type RolesView, type SubscriptionRoles } from './roleScan';
-export { IdentityService, type IdentityServiceOptions, type ServiceSettings } from './service';
+export { type AccessContext, IdentityService, type IdentityServiceOptions, type ServiceSettings } from './service';
 export {
   type IdentityInfo,
   type Include,
@@ -30,3 +30,5 @@ export {
   subscriptionOf,
   valueOf,
 } from './snapshot';
+export { type AccessQuestion, type ProbeDeps, PROBE_API_VERSIONS, checkAccessForTool, probeTargetOf, runProbe, verdictFor } from './accessCheck';
+export { ArmAccessReader, type ResourceSummary, type SubscriptionSummary } from './accessReader';

@@ -15,6 +15,8 @@ import type { HttpClient } from '../core/http';
 import { type Logger, redacting, silentLogger } from '../core/log';
 import { type AgentFor, createProxiedHttp } from '../core/proxiedHttp';
 import { type IdentitySelector, type IssuedToken, type ManagedIdentityClient, SYSTEM_ASSIGNED, identityTypeOf, imdsHost } from '../identity';
+import type { ProbeDeps } from './accessCheck';
+import { ArmAccessReader } from './accessReader';
 import { ArmClient, type ArmCall } from './arm';
 import { type Cloud, PUBLIC_CLOUD, cloudFor, portalLink } from './clouds';
 import { resolveEndpoints } from './endpoints';
@@ -51,6 +53,15 @@ interface AzureApis {
 }
 
 const NOT_ASKED = 'not asked for';
+
+/** The signed-in identity as the access checker sees it. */
+export interface AccessContext {
+  reader: ArmAccessReader;
+  principalId: string;
+  tenantId: string;
+  tokenIssuedAt?: number;
+  portalUrl: string;
+}
 
 export class IdentityService {
   private readonly env: NodeJS.ProcessEnv;
@@ -166,6 +177,33 @@ export class IdentityService {
       roles: include.roles ? partOf(roles, 'no subscription') : skipped(NOT_ASKED),
       vmIdentityBlock: include.vmIdentityBlock ? partOf(block, vmInfo?.resourceId ? 'the VM has no identity block' : 'the VM is not known') : skipped(NOT_ASKED),
       displayName: include.displayName ? partOf(name, 'Microsoft Graph has no display name for this identity') : skipped(NOT_ASKED),
+    };
+  }
+
+  /**
+   * What the access checker needs for the signed-in identity: an ARM reader holding a token for the
+   * snapshot's cloud (from the token cache, so normally no request), and that token's issue time.
+   */
+  async accessContext(snapshot: Snapshot, signal?: AbortSignal): Promise<AccessContext> {
+    const issued = await this.client.getToken(snapshot.cloud.armResource, { identity: snapshot.selector, signal });
+    const apis = this.apisFor(snapshot.endpoints.arm, snapshot.endpoints.graph);
+    return {
+      reader: new ArmAccessReader(apis.arm, apis.http, snapshot.endpoints.arm, issued.accessToken.token),
+      principalId: snapshot.identity.principalId,
+      tenantId: snapshot.identity.tenantId,
+      tokenIssuedAt: issued.claims.issuedAt,
+      portalUrl: snapshot.cloud.portal,
+    };
+  }
+
+  /** What a data-plane probe needs; its token (for the service's audience) is never displayed or logged. */
+  probeDeps(): ProbeDeps {
+    return {
+      http: this.azureHttp,
+      clock: this.clock,
+      logger: this.logger,
+      tokenFor: async (resource, selector, signal) => (await this.client.getToken(resource, { identity: selector, signal })).accessToken.token,
+      dataPlaneOverride: this.env.VM_IDENTITY_DATA_PLANE_ENDPOINT,
     };
   }
 

@@ -4,8 +4,9 @@
  *   vm-identity roles  [--json] [--subscription <id|name>]
  *                                          its Azure role assignments (and deny assignments), every subscription
  *   vm-identity token  --resource <uri>    an access token (explicitly asked for, so printed)
+ *   vm-identity check  <resource-id> <action> [--plane control|data]   may it do this there? (exit 5: not allowed)
  * Exit codes: 0 ok (also a partial role list, with a note on stderr), 2 usage, 3 identity unavailable,
- * 4 permission denied (nothing readable), 1 other.
+ * 4 permission denied (nothing readable), 5 check: not allowed, 1 other.
  */
 import { parseArgs } from 'node:util';
 import * as fs from 'node:fs';
@@ -15,6 +16,7 @@ import { type Logger, redacting } from '../core/log';
 import { type IdentitySelector, ManagedIdentityClient, SYSTEM_ASSIGNED, SelectorError, selectorFrom } from '../identity';
 import { roleItems, rolesNotes, rolesText, whoamiJson, whoamiText, writeJsonArray } from './format';
 import { cacheDirFor, roleNameFile } from './roleNameFile';
+import { CheckUsageError, runCheck } from './check';
 import { proxyAgents } from './proxy';
 
 const USAGE = `Usage: vm-identity <command> [options]
@@ -23,6 +25,9 @@ Commands:
   whoami                  Show the VM's managed identity and the VM it runs on
   roles                   List the identity's Azure role and deny assignments in every subscription
   token --resource <uri>  Print an access token for <uri> (handle with care)
+  check <resource-id> <action>
+                          Whether the identity may do <action> at <resource-id>, and the fix
+                          (exit 0 allowed, 5 not allowed; --plane control|data)
 
 Options:
   --client-id <guid>      Use the user-assigned identity with this client ID
@@ -58,6 +63,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         'resource-id': { type: 'string' },
         resource: { type: 'string' },
         subscription: { type: 'string' },
+        plane: { type: 'string' },
         json: { type: 'boolean', default: false },
         timeout: { type: 'string' },
         verbose: { type: 'boolean', default: false },
@@ -75,7 +81,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const command = positionals[0];
   try {
-    if (!command || !['whoami', 'roles', 'token'].includes(command) || positionals.length > 1) throw new UsageError(command ? `Unknown command "${positionals.join(' ')}".` : 'No command given.');
+    const arity = command === 'check' ? 3 : 1;
+    if (!command || !['whoami', 'roles', 'token', 'check'].includes(command) || positionals.length > arity) throw new UsageError(command ? `Unknown command "${positionals.join(' ')}".` : 'No command given.');
+    if (command === 'check' && positionals.length !== 3) throw new UsageError('check needs <resource-id> <action>, e.g. check /subscriptions/…/storageAccounts/st1 Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read');
     const selector = selectorOf(values);
     const timeoutSec = values.timeout === undefined ? 100 : Number(values.timeout);
     if (!Number.isFinite(timeoutSec) || timeoutSec <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not "${values.timeout}".`);
@@ -92,6 +100,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       const t = issued.accessToken;
       io.stdout(values.json ? `${JSON.stringify({ accessToken: t.token, expiresOn: new Date(t.expiresOn).toISOString(), resource: t.resource, tokenType: t.tokenType })}\n` : `${t.token}\n`);
       return EXIT.ok;
+    }
+    if (command === 'check') {
+      return await runCheck(service, selector, { resourceId: positionals[1], action: positionals[2], plane: values.plane, json: values.json }, io.stdout);
     }
     if (command === 'whoami') {
       const snapshot = await service.snapshot(selector, { displayName: true });
@@ -150,7 +161,7 @@ export function exitCodeFor(e: VmIdentityError): number {
 }
 
 function report(e: unknown, io: CliIo): number {
-  if (e instanceof UsageError) {
+  if (e instanceof UsageError || e instanceof CheckUsageError) {
     io.stderr(`vm-identity: ${e.message}\n\n${USAGE}`);
     return EXIT.usage;
   }

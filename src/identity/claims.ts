@@ -16,6 +16,8 @@ export interface TokenClaims {
   clientId?: string;
   audience?: string;
   expiresOn?: number;
+  /** `iat`, seconds since the epoch: when the token was issued (the access checker's propagation note). */
+  issuedAt?: number;
   identityType?: IdentityType;
   /** ARM id of the VM (system-assigned) or of the user-assigned identity. */
   identityResourceId?: string;
@@ -43,6 +45,7 @@ export function decodeClaims(token: string): TokenClaims {
     clientId: str(payload.appid) ?? str(payload.azp),
     audience: typeof payload.aud === 'string' ? payload.aud : undefined,
     expiresOn: typeof payload.exp === 'number' && Number.isFinite(payload.exp) ? payload.exp * 1000 : undefined,
+    issuedAt: typeof payload.iat === 'number' && Number.isFinite(payload.iat) ? payload.iat : undefined,
     identityType: mirid ? identityTypeOf(mirid) : undefined,
     identityResourceId: mirid,
     idtyp: str(payload.idtyp),

@@ -4,9 +4,9 @@
  * out forgets everything. Platform-neutral (no vscode): the UI subscribes with {@link Session.onDidChange};
  * a listener that throws is logged and does not stop the others or the transition.
  */
-import type { IdentityService, Include, Snapshot } from '../azure';
+import type { AccessContext, IdentityService, Include, ProbeDeps, Snapshot } from '../azure';
 import { type Clock, systemClock } from '../core/clock';
-import { type VmIdentityError, toVmIdentityError } from '../core/errors';
+import { type VmIdentityError, toVmIdentityError, usageError } from '../core/errors';
 import { type Logger, describeForLog, redacting, silentLogger } from '../core/log';
 import { type IdentitySelector, SYSTEM_ASSIGNED } from '../identity';
 
@@ -114,6 +114,23 @@ export class Session {
     return this.options.service.accessToken(resource, this.selector);
   }
 
+  /** The identity as the access checker sees it (signed in only): an ARM reader, iat, portal. */
+  accessContext(signal?: AbortSignal): Promise<AccessContext> {
+    if (this.state.status !== 'signedIn')
+      return Promise.reject(
+        usageError(
+          'Not signed in: the access check runs as the signed-in identity.',
+          'Sign in first (VM Identity: Sign In).',
+        ),
+      );
+    return this.options.service.accessContext(this.state.snapshot, signal);
+  }
+
+  /** What a data-plane probe needs, for the current identity. */
+  probe(): { deps: ProbeDeps; selector: IdentitySelector } {
+    return { deps: this.options.service.probeDeps(), selector: this.selector };
+  }
+
   signOut(): void {
     this.cancelInFlight();
     this.clearTimer();
@@ -144,7 +161,9 @@ export class Session {
           const error = toVmIdentityError(e);
           if (silent && previous && this.clock.now() < previous.identity.token.expiresOn) {
             // A failed silent refresh while the token is still valid: stay signed in, try again later.
-            this.logger.warn(`silent refresh failed (${error.message}); the current token is valid until ${new Date(previous.identity.token.expiresOn).toISOString()}`);
+            this.logger.warn(
+              `silent refresh failed (${error.message}); the current token is valid until ${new Date(previous.identity.token.expiresOn).toISOString()}`,
+            );
             return { status: 'signedIn', snapshot: previous, refreshing: false };
           }
           return error.kind === 'endpointUnreachable' ? { status: 'unavailable', error } : { status: 'error', error };
@@ -169,13 +188,17 @@ export class Session {
     const now = this.clock.now();
     // After a failed silent refresh refreshAfter is in the past: retry in a minute, before expiry.
     let due = refreshAfter - now;
-    if (due < MIN_REFRESH_MS) due = afterSilent ? Math.min(60_000, Math.max(MIN_REFRESH_MS, (expiresOn - now) / 2)) : MIN_REFRESH_MS;
-    this.refreshTimer = this.setTimer(() => {
-      this.refreshTimer = undefined;
-      if (this.inFlight || this.current.status !== 'signedIn') return;
-      this.logger.info('refreshing the token before it expires');
-      void this.run(false, true);
-    }, Math.min(due, MAX_TIMER_MS));
+    if (due < MIN_REFRESH_MS)
+      due = afterSilent ? Math.min(60_000, Math.max(MIN_REFRESH_MS, (expiresOn - now) / 2)) : MIN_REFRESH_MS;
+    this.refreshTimer = this.setTimer(
+      () => {
+        this.refreshTimer = undefined;
+        if (this.inFlight || this.current.status !== 'signedIn') return;
+        this.logger.info('refreshing the token before it expires');
+        void this.run(false, true);
+      },
+      Math.min(due, MAX_TIMER_MS),
+    );
   }
 
   private cancelInFlight(): void {

@@ -6,6 +6,7 @@ import type { Logger } from '../core/log';
 import { type IdentitySelector, SYSTEM_ASSIGNED, SelectorError, selectorFrom } from '../identity';
 import type { Session, SessionState } from '../session/session';
 import { type ErrorContext, guarded, showError } from './errors';
+import { checkAccessCommand } from './commands/checkAccess';
 import { saveIdentity } from './settings';
 import { type Node, VIEW_ID } from './tree';
 
@@ -100,6 +101,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       await vscode.env.openExternal(vscode.Uri.parse(link));
     }),
     register('vmIdentity.showLog', () => showLog()),
+    register('vmIdentity.checkAccess', checkAccessCommand(session)),
   ];
 }
 

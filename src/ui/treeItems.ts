@@ -34,7 +34,8 @@ export function toTreeItem(node: Node): vscode.TreeItem {
       item.description = node.value;
       item.tooltip = node.tooltip ? `${node.value}\n${node.tooltip}` : node.value;
       item.iconPath = node.icon ? new vscode.ThemeIcon(node.icon) : undefined;
-      item.contextValue = ['field', node.copy ? 'copyable' : '', node.link ? 'portal' : ''].filter(Boolean).join(' ');
+      // `checkable`: a field whose value is an ARM id (the VM, an identity) offers Check access… at that scope.
+      item.contextValue = ['field', node.copy ? 'copyable' : '', node.link ? 'portal' : '', node.copy?.startsWith('/') ? 'checkable' : ''].filter(Boolean).join(' ');
       item.accessibilityInformation = { label: `${node.label}: ${node.value}` };
       return item;
     }
@@ -44,7 +45,7 @@ export function toTreeItem(node: Node): vscode.TreeItem {
       item.id = a.id;
       item.description = VIA_LABEL[a.via] + (a.condition ? ' · condition' : '');
       item.iconPath = new vscode.ThemeIcon(a.via === 'group' ? 'organization' : a.via === 'inherited' ? 'arrow-down' : 'key');
-      item.contextValue = 'roleAssignment copyable portal';
+      item.contextValue = 'roleAssignment copyable portal checkable';
       // The tooltip comes from resolveTreeItem, on hover: a group may hold thousands of rows.
       return item;
     }

@@ -1,6 +1,6 @@
 /**
  * ARM endpoints for "what may I do here": deny assignments, the caller's effective permissions, provider
- * operations, and GET of the dataset's resource groups and resources (each gated by its read action).
+ * operations, and the dataset's resource groups and resources (resources.ts).
  */
 import { armError, authorizationFailed, mayPerform, paged } from './armCommon';
 import { json } from './http';
@@ -8,10 +8,11 @@ import type { DenyAssignment } from './model';
 import { providerOperations } from './operations';
 import { effectiveEntries } from './permissions';
 import { listDenyAssignments, normaliseScope, type DenyQuery } from './rbac';
+import { getResource, listResources } from './resources';
 import type { ArmTarget } from './routes';
 import type { EmulatorResponse, RequestInfo, ServiceContext } from './types';
 
-type AuthzTarget = Extract<ArmTarget, { endpoint: 'arm-deny-assignments' | 'arm-permissions' | 'arm-provider-operations' | 'arm-resource' }>;
+type AuthzTarget = Extract<ArmTarget, { endpoint: 'arm-deny-assignments' | 'arm-permissions' | 'arm-provider-operations' | 'arm-resource' | 'arm-resources' }>;
 
 // azure-rest-api-specs authorization 2022-04-01 examples/GetDenyAssignmentById.json (DenyAssignmentProperties).
 function denyWire(d: DenyAssignment): unknown {
@@ -86,43 +87,6 @@ function operations(req: RequestInfo, namespace: string | undefined): EmulatorRe
   return body ? json(200, body) : armError(404, 'InvalidResourceNamespace', `The resource namespace '${namespace}' is invalid.`);
 }
 
-/** The dataset's resource groups and resources other than the VM, by id. */
-function knownResources(ctx: ServiceContext): Map<string, { id: string; type: string; action: string }> {
-  const { scopes, shared } = ctx.dataset;
-  const rg = (id: string) => ({ id, type: 'Microsoft.Resources/resourceGroups', action: 'Microsoft.Resources/subscriptions/resourceGroups/read' });
-  const res = (id: string, type: string) => ({ id, type, action: `${type}/read` });
-  const all = [
-    rg(scopes.resourceGroup),
-    rg(shared.resourceGroup),
-    res(scopes.storageAccount, 'Microsoft.Storage/storageAccounts'),
-    res(shared.storageAccount, 'Microsoft.Storage/storageAccounts'),
-    res(scopes.keyVault, 'Microsoft.KeyVault/vaults'),
-    res(shared.keyVault, 'Microsoft.KeyVault/vaults'),
-  ];
-  return new Map(all.map((r) => [normaliseScope(r.id), r]));
-}
-
-/** The read action ARM checks for a resource id: `{namespace}/{type}/read`, resource groups their own. */
-function readActionFor(id: string): string {
-  const m = /\/providers\/([^/]+)\/([^/]+)\/[^/]+$/i.exec(id);
-  return m ? `${m[1]}/${m[2]}/read` : 'Microsoft.Resources/subscriptions/resourceGroups/read';
-}
-
-/** GET of a resource: 403 without its read action at the id (checked before existence, as for the VM), else 404 or a minimal body. */
-function resource(ctx: ServiceContext, id: string, oid: string): EmulatorResponse {
-  const action = readActionFor(id);
-  if (!mayPerform(ctx, oid, action, id)) return authorizationFailed(oid, action, id);
-  const found = knownResources(ctx).get(normaliseScope(id));
-  if (!found) {
-    const isGroup = !/\/providers\//i.test(id);
-    const name = id.slice(id.lastIndexOf('/') + 1);
-    return isGroup ? armError(404, 'ResourceGroupNotFound', `Resource group '${name}' could not be found.`) : armError(404, 'ResourceNotFound', `The Resource '${id.split('/providers/')[1]}' was not found.`);
-  }
-  const name = found.id.slice(found.id.lastIndexOf('/') + 1);
-  // Minimal GenericResource shape (azure-rest-api-specs resources 2021-04-01 Resources_GetById).
-  return json(200, { id: found.id, name, type: found.type, location: ctx.dataset.vm.location, tags: {}, properties: { provisioningState: 'Succeeded' } });
-}
-
 export function handleAuthz(target: AuthzTarget, req: RequestInfo, ctx: ServiceContext, oid: string): EmulatorResponse {
   switch (target.endpoint) {
     case 'arm-deny-assignments':
@@ -132,6 +96,8 @@ export function handleAuthz(target: AuthzTarget, req: RequestInfo, ctx: ServiceC
     case 'arm-provider-operations':
       return operations(req, target.namespace);
     case 'arm-resource':
-      return resource(ctx, target.id, oid);
+      return getResource(ctx, target.id, oid);
+    case 'arm-resources':
+      return listResources(req, ctx, target.subscriptionId, oid);
   }
 }

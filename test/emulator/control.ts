@@ -1,7 +1,7 @@
 /**
  * `/_emulator/…` on every listener, so another process (a VS Code UI test) can steer the emulator:
  * GET state | POST config | POST faults | DELETE faults | GET requests | DELETE requests | GET dataset |
- * GET expected-assignments | GET expected-view | GET expected-access | GET personas.
+ * GET expected-assignments | GET expected-view | GET expected-access | GET personas | POST role-assignments.
  */
 import { expectedAssignmentsFor } from './dataset';
 import { datasetAccess, expectedAccess, expectedView, personas, type Persona } from './expected';
@@ -9,6 +9,7 @@ import type { ManagementGroup, Subscription } from './model';
 import { parseConfigPatch } from './config';
 import type { Dataset, UserAssignedAccess } from './dataset';
 import { isEndpointKey, parseFaultSteps, type FaultStep } from './faults';
+import { grantNow } from './grants';
 import { json } from './http';
 import type { EmulatorConfig, EmulatorConfigPatch, EmulatorResponse, EndpointKey, LoggedRequest, RequestInfo } from './types';
 
@@ -91,6 +92,8 @@ function route(req: RequestInfo, controls: EmulatorControls): EmulatorResponse {
       // The RBAC engine's effective permissions at ?scope= and, with ?action=, its verdict (?plane=data for data actions).
       if (!req.query.scope) throw new Error('scope is required');
       return json(200, expectedAccess(controls.dataset, principal(req, controls), req.query.scope, req.query.action, req.query.plane === 'data' ? 'data' : 'control'));
+    case 'POST /_emulator/role-assignments':
+      return json(201, grantNow(controls.dataset, parseJson(req.body), req.nowMs));
     case 'GET /_emulator/personas':
       return json(200, personas(controls.dataset));
     default:

@@ -6,6 +6,7 @@
 import type { Dataset, DenyAssignment, RoleAssignment } from './model';
 import { canPerform, evaluate, effectiveEntries, type Plane } from './permissions';
 import { hasAnyAssignment, listDenyAssignments, listRoleAssignments } from './rbac';
+import { accessPolicyVerdict } from './resources';
 import { BUILT_IN_ROLE_IDS } from './roles';
 
 /** Whether the principal may perform an action at a scope (tests may force it via armReadable). */
@@ -100,5 +101,7 @@ export function expectedAccess(dataset: Dataset, principalId: string, scope: str
   const entries = effectiveEntries(dataset, principalId, scope).map((e) => ({ assignmentId: e.assignment.id, roleName: e.role.properties.roleName, ...e.permission, condition: e.assignment.condition }));
   if (!action) return { principalId, scope, permissions: entries };
   const e = evaluate(dataset, principalId, action, scope, plane);
+  const policy = plane === 'data' ? accessPolicyVerdict(dataset, scope, action, principalId) : undefined;
+  if (policy) return { principalId, scope, action, plane, verdict: policy.verdict, keyVaultModel: policy.model, grantedBy: [], deniedBy: [], permissions: entries };
   return { principalId, scope, action, plane, verdict: e.verdict, grantedBy: e.grantedBy.map((a) => a.id), deniedBy: e.deniedBy.map((d) => d.id), permissions: entries };
 }

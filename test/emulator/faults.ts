@@ -127,6 +127,7 @@ export function defaultErrorBody(service: ServiceName, status: number, req: Requ
     case 'legacy':
       // azure-docs instance-metadata-service.md: {"error", "error_description"}
       return { error: imdsErrorCode(status), error_description: message };
+    case 'dataplane':
     case 'arm':
       // ARM error envelope (azure-resource-manager common-types ErrorResponse)
       return { error: { code: status === 429 ? 'TooManyRequests' : pascalStatus(status), message: status === 429 ? 'The request is being throttled. Please retry after the time in the Retry-After header.' : message } };

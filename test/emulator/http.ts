@@ -61,6 +61,8 @@ export function serviceHeaders(service: ServiceName, req: RequestInfo): Record<s
       return { server: 'IMDS/150.870.65.1854' };
     case 'legacy':
       return { server: 'Microsoft-HTTPAPI/2.0' };
+    case 'dataplane':
+      return { 'x-ms-request-id': req.requestId };
     case 'arm':
       return {
         'cache-control': 'no-cache',

@@ -27,6 +27,11 @@ interface DatasetIndex {
 const indexes = new WeakMap<Dataset, DatasetIndex>();
 const MAX_CACHED_LISTS = 64;
 
+/** After the dataset's assignments changed (a grant made through the control API): rebuild on next use. */
+export function forgetIndex(dataset: Dataset): void {
+  indexes.delete(dataset);
+}
+
 /** ARM ids compare case-insensitively and ignore a trailing slash; the root scope ('/') is ''. */
 export function normaliseScope(scope: string): string {
   return scope.toLowerCase().replace(/\/+$/, '');

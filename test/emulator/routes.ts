@@ -11,6 +11,7 @@ export type ArmTarget =
   | { endpoint: 'arm-permissions'; scope: string }
   | { endpoint: 'arm-provider-operations'; namespace?: string }
   | { endpoint: 'arm-resource'; id: string }
+  | { endpoint: 'arm-resources'; subscriptionId: string }
   | { endpoint: 'arm-other' };
 
 const AUTHZ = '/providers/Microsoft\\.Authorization';
@@ -20,6 +21,7 @@ export function matchArm(path: string): ArmTarget {
   let m: RegExpExecArray | null;
   if ((m = /^\/subscriptions\/?$/i.exec(path))) return { endpoint: 'arm-subscriptions' };
   if ((m = /^\/subscriptions\/([^/]+)\/?$/i.exec(path))) return { endpoint: 'arm-subscriptions', subscriptionId: m[1] };
+  if ((m = /^\/subscriptions\/([^/]+)\/resources\/?$/i.exec(path))) return { endpoint: 'arm-resources', subscriptionId: m[1] };
   if ((m = new RegExp(`^(.*?)${AUTHZ}/roleAssignments/?$`, 'i').exec(path))) return { endpoint: 'arm-role-assignments', scope: m[1] };
   if ((m = new RegExp(`^(.*?)${AUTHZ}/roleDefinitions/([^/]+)/?$`, 'i').exec(path))) return { endpoint: 'arm-role-definition', scope: m[1], guid: m[2] };
   if ((m = new RegExp(`^(.*?)${AUTHZ}/roleDefinitions/?$`, 'i').exec(path))) return { endpoint: 'arm-role-definitions', scope: m[1] };

@@ -14,6 +14,7 @@ import { generateDataset, type Dataset, type DatasetOptions } from './dataset';
 import { HostBoard, isHostControl, type HostSpec, type RunningHost } from './hosts';
 import { FaultBoard, applyFault, defaultErrorBody, isEndpointKey, parseFaultSteps, type FaultStep } from './faults';
 import { handleGraph } from './graph';
+import { handleDataPlane, isDataPlaneHost } from './dataplane';
 import { flattenHeaders, readBody, redactHeaders, serviceHeaders, writeResponse } from './http';
 import { handleIdentityInfo, handleImdsOther, handleImdsToken, handleInstance, handleLegacyToken } from './imds';
 import { classifyRoute } from './routes';
@@ -299,6 +300,8 @@ class RunningEmulator implements Emulator, EmulatorControls {
         return handleGraph(req, this.services);
       case 'control':
         return handleControl(req, this);
+      case 'dataplane':
+        return handleDataPlane(req, this.services);
       default:
         return handleArm(req, this.services);
     }
@@ -309,7 +312,7 @@ class RunningEmulator implements Emulator, EmulatorControls {
     // `{host}/{id}` with ids that begin with '/' (e.g. roleDefinitions.getById), and ARM accepts them.
     const url = new URL((req.url ?? '/').replace(/^\/{2,}/, '/'), baseUrl);
     const path = safeDecode(url.pathname);
-    const route = classifyRoute(path);
+    const route: Route = isDataPlaneHost(req.headers.host) ? { service: 'dataplane', endpoint: 'dataplane' } : classifyRoute(path);
     const info: RequestInfo = {
       method: req.method ?? 'GET',
       path,

@@ -1,7 +1,8 @@
 import type { Dataset } from './dataset';
 import type { TokenRegistry } from './tokens';
 
-export type ServiceName = 'imds' | 'legacy' | 'arm' | 'graph' | 'control';
+/** `dataplane`: Key Vault and Blob hosts, chosen by the Host header (dataplane.ts). */
+export type ServiceName = 'imds' | 'legacy' | 'arm' | 'graph' | 'control' | 'dataplane';
 
 /** Endpoints that can be given a fault script. */
 export type EndpointKey =
@@ -18,6 +19,7 @@ export type EndpointKey =
   | 'arm-permissions'
   | 'arm-provider-operations'
   | 'arm-resource'
+  | 'arm-resources'
   | 'graph-sp';
 
 export const ENDPOINT_KEYS: readonly EndpointKey[] = [
@@ -34,11 +36,12 @@ export const ENDPOINT_KEYS: readonly EndpointKey[] = [
   'arm-permissions',
   'arm-provider-operations',
   'arm-resource',
+  'arm-resources',
   'graph-sp',
 ];
 
 /** Where a request was dispatched: a faultable endpoint, a service's catch-all, or the control API. */
-export type RouteKey = EndpointKey | 'imds-other' | 'arm-other' | 'graph-other' | 'control';
+export type RouteKey = EndpointKey | 'imds-other' | 'arm-other' | 'graph-other' | 'control' | 'dataplane';
 
 export interface Route {
   service: ServiceName;
