@@ -1,9 +1,12 @@
 /**
  * What a failed request means, decided in one table: (source × status or transport failure × service error
  * code) → a typed error. The first matching row wins; every row says why it exists. Sources: `identity`
- * (a token endpoint: IMDS, App Service, Cloud Shell, Arc, the legacy extension), `metadata` (IMDS instance
- * metadata), `arm`, `graph`. IMDS error bodies are `{error, error_description}`; ARM/Graph `{error:{code,message}}`
- * (AZURE-FACTS "IMDS errors", "ARM").
+ * (a token endpoint: IMDS, App Service, Azure ML, Cloud Shell, Arc, Entra for workload identity, the legacy
+ * extension), `metadata` (IMDS / himds instance metadata), `arm`, `graph`. Error bodies (MSAL
+ * BaseManagedIdentitySource.getServerTokenResponse; docs/HOSTS.md): `{error, error_description}` (IMDS, Arc,
+ * Entra), `{error:{code,message}}` (Cloud Shell, ARM, Graph), `{statusCode, message, correlationId}` (App Service).
+ * Host-side problems found before or instead of a response (a key file, a token file, a selection the host
+ * cannot make, an unknown cloud) are rows too, matched on `problem`.
  */
 import {
   ASSIGN_ACCESS_DOCS,
@@ -13,12 +16,25 @@ import {
   identityNotFound,
   malformedResponse,
   multipleIdentities,
+  notAzure,
   proxyInterference,
   serviceError,
   throttled,
   timedOut,
 } from './errors';
 import type { HttpFailure } from './http';
+import { HOST_ANSWER_RULES, HOST_PROBLEM_RULES } from './hostErrorRules';
+
+/** Why Azure Arc's challenge could not be answered (MSAL AzureArc.ts has one error code for each). */
+export type ArcKeyReason = 'noChallenge' | 'platform' | 'extension' | 'directory' | 'tooLarge' | 'accessDenied' | 'unreadable';
+export type TokenFileProblem = 'missing' | 'empty' | 'unreadable' | 'tooLarge';
+
+/** A problem on this machine's side of an identity host, found before or instead of a usable response. */
+export type HostProblem =
+  | { kind: 'arcKey'; reason: ArcKeyReason; platform: string; file?: string; detail: string }
+  | { kind: 'tokenFile'; reason: TokenFileProblem; file: string; detail: string }
+  | { kind: 'selector'; host: string; reason: string }
+  | { kind: 'unknownCloud'; name: string };
 
 export type ErrorSource = 'identity' | 'metadata' | 'arm' | 'graph';
 
@@ -51,8 +67,17 @@ export interface FailureFacts {
   notJson?: boolean;
   /** The identity asked for; `undefined` description = the system-assigned one. */
   selector?: { system: boolean; described?: string };
-  /** Azure Arc's 401 challenge could not be answered (the reason). */
-  challengeFailed?: string;
+  /** Which identity host answered (a SourceKind: `imds`, `appService`, `workloadIdentity`, …). */
+  host?: string;
+  /** Entra's AADSTS code (`error_codes[0]`), the documented identifier of an Entra error. */
+  aadsts?: number;
+  /** App Service's `correlationId`, for a support case. */
+  correlationId?: string;
+  /** The `Server` header: Azure IMDS sends `IMDS/<version>` (docs/HOSTS.md §6). */
+  server?: string;
+  /** An HTTP(S) proxy is configured on this machine. */
+  proxyConfigured?: boolean;
+  problem?: HostProblem;
   reading?: Reading;
 }
 
@@ -65,6 +90,8 @@ export interface ErrorRule {
   status?: StatusMatch;
   failure?: readonly HttpFailure[];
   code?: CodeMatch;
+  /** Matches host-side problems of this kind (instead of a status or a transport failure). */
+  problem?: HostProblem['kind'];
   when?: (f: FailureFacts) => boolean;
   why: string;
   error: (f: FailureFacts) => VmIdentityError;
@@ -77,8 +104,21 @@ const AZURE: readonly ErrorSource[] = ['arm', 'graph'];
 /** IMDS 400 codes that are not about which identity (a bad resource, a bad request). */
 const NOT_IDENTITY_400 = ['invalid_resource', 'bad_request_102'];
 
+/**
+ * Another metadata server at the IMDS address (AWS, GCP): HTML or non-JSON, no `Server: IMDS/…`, and no proxy
+ * that could have answered instead (docs/HOSTS.md §6). Also checked by the identity client to stop retrying.
+ */
+export function isNotAzureAnswer(f: Pick<FailureFacts, 'status' | 'html' | 'notJson' | 'server' | 'proxyConfigured'>): boolean {
+  // 407 and gateway errors are a proxy's words (even a transparent one's); other clouds answer 401/403/404.
+  if (f.status === 407 || f.status === 502 || f.status === 504) return false;
+  return !!(f.html || f.notJson) && !/^IMDS\//i.test(f.server ?? '') && !f.proxyConfigured;
+}
+
+const IMDS_HOSTS = ['imds', 'legacyVmExtension', undefined];
+
 export const ERROR_TABLE: readonly ErrorRule[] = [
   { sources: ALL, failure: ['aborted'], why: 'the caller cancelled', error: () => cancelled() },
+  ...HOST_PROBLEM_RULES,
   {
     sources: IMDS_LIKE,
     failure: ['unreachable', 'connectTimeout'],
@@ -119,6 +159,13 @@ export const ERROR_TABLE: readonly ErrorRule[] = [
         where: f.where,
       }),
   },
+  {
+    sources: IMDS_LIKE,
+    status: ANY_STATUS,
+    when: (f) => IMDS_HOSTS.includes(f.host) && isNotAzureAnswer(f),
+    why: 'HTML or non-JSON without Server: IMDS/… and no proxy: another cloud\'s metadata server (AWS, GCP), not Azure',
+    error: (f) => notAzure(f.where, f.status!, f.server),
+  },
   { sources: ['metadata'], status: ANY_STATUS, why: 'instance metadata is optional; say what came back', error: (f) => serviceError(f.where, f.status!) },
   {
     sources: ['identity'],
@@ -130,6 +177,7 @@ export const ERROR_TABLE: readonly ErrorRule[] = [
   { sources: ['identity'], status: 407, why: 'Proxy Authentication Required: only a proxy says that', error: (f) => proxyInterference(f.where, 407) },
   { sources: ['identity'], status: ANY_STATUS, when: (f) => !!f.html, why: 'an HTML page is a proxy, never IMDS', error: (f) => proxyInterference(f.where, f.status!) },
   { sources: ['identity', 'arm', 'graph'], status: 429, why: 'throttled after the retries', error: (f) => throttled(f.where, f.status!) },
+  ...HOST_ANSWER_RULES,
   {
     sources: ['identity'],
     status: 400,
@@ -153,13 +201,6 @@ export const ERROR_TABLE: readonly ErrorRule[] = [
     when: (f) => !!f.emptyBody,
     why: 'an empty 404 after the retries: the identity is not (yet) there',
     error: (f) => identityNotFound(f.selector?.described, f.status!),
-  },
-  {
-    sources: ['identity'],
-    status: 401,
-    when: (f) => f.challengeFailed !== undefined,
-    why: "Azure Arc's challenge could not be answered",
-    error: (f) => serviceError(f.where, 401, undefined, f.challengeFailed),
   },
   { sources: ['identity'], status: { from: 200, to: 299 }, why: 'only 200 carries a token', error: (f) => malformedResponse(f.where, `unexpected status ${f.status}`, f.status) },
   {
@@ -205,7 +246,9 @@ export function errorFor(facts: FailureFacts): VmIdentityError {
 
 function matches(rule: ErrorRule, f: FailureFacts): boolean {
   if (!rule.sources.includes(f.source)) return false;
-  if (f.failure !== undefined) {
+  if (rule.problem !== undefined || f.problem !== undefined) {
+    if (rule.problem !== f.problem?.kind) return false;
+  } else if (f.failure !== undefined) {
     if (!rule.failure?.includes(f.failure)) return false;
   } else if (rule.status === undefined || f.status === undefined || !statusMatches(rule.status, f.status)) return false;
   if (rule.code !== undefined && !codeMatches(rule.code, f.azureCode)) return false;
@@ -243,19 +286,36 @@ function readerGuidance(f: FailureFacts, reading: Reading): VmIdentityError {
   );
 }
 
-/** The error body of IMDS (`{error, error_description}`) or ARM/Graph (`{error: {code, message}}`). */
-export function errorBodyOf(json: unknown): { code?: string; description?: string } {
+export interface ErrorBody {
+  code?: string;
+  description?: string;
+  aadsts?: number;
+  correlationId?: string;
+}
+
+/**
+ * The error body of IMDS/Arc/Entra (`{error, error_description, error_codes?}`), Cloud Shell/ARM/Graph
+ * (`{error: {code, message}}`) or App Service (`{statusCode, message, correlationId}`).
+ */
+export function errorBodyOf(json: unknown): ErrorBody {
   if (typeof json !== 'object' || json === null) return {};
-  const e = (json as { error?: unknown; error_description?: unknown }).error;
+  const j = json as { error?: unknown; error_description?: unknown; error_codes?: unknown; message?: unknown; correlationId?: unknown; correlation_id?: unknown };
+  const e = j.error;
   const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  if (typeof e === 'string') return { code: e, description: text((json as { error_description?: unknown }).error_description) };
+  const correlationId = text(j.correlationId) ?? text(j.correlation_id);
+  if (typeof e === 'string') {
+    const codes = Array.isArray(j.error_codes) ? j.error_codes : [];
+    const aadsts = typeof codes[0] === 'number' ? codes[0] : undefined;
+    return { code: e, description: text(j.error_description), aadsts, correlationId };
+  }
   if (typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string') {
     return { code: (e as { code: string }).code, description: text((e as { message?: unknown }).message) };
   }
+  if (typeof j.message === 'string') return { description: j.message, correlationId };
   return {};
 }
 
-function firstSentence(text: string): string {
+export function firstSentence(text: string): string {
   const s = text.split(/(?<=\.)\s/)[0] ?? text;
   return s.length > 200 ? `${s.slice(0, 200)}…` : s.replace(/\.$/, '');
 }
