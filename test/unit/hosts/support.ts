@@ -13,9 +13,14 @@ export function clientFor(env: Record<string, string>, extra: Partial<Constructo
 }
 
 /** The service against the emulator's ARM and Graph (loopback overrides), for the host's environment. */
-export function serviceFor(emu: Emulator, env: Record<string, string>, extra: Partial<ConstructorParameters<typeof ManagedIdentityClient>[0]> = {}) {
+export function serviceFor(
+  emu: Emulator,
+  env: Record<string, string>,
+  extra: Partial<ConstructorParameters<typeof ManagedIdentityClient>[0]> = {},
+  serviceExtra: Partial<ConstructorParameters<typeof IdentityService>[0]> = {},
+) {
   const full = { ...env, VM_IDENTITY_ARM_ENDPOINT: emu.httpUrl, VM_IDENTITY_GRAPH_ENDPOINT: emu.httpUrl };
-  return new IdentityService({ identityClient: clientFor(env, extra), env: full, clock: new FakeClock() });
+  return new IdentityService({ identityClient: clientFor(env, extra), env: full, clock: new FakeClock(), ...serviceExtra });
 }
 
 export async function failureOf(p: Promise<unknown>): Promise<VmIdentityError> {
