@@ -37,8 +37,17 @@ export function parseCloudSetting(value: unknown, origin: string): Cloud | undef
   const graph = url(value.graph, 'graph', origin);
   const portal = url(value.portal, 'portal', origin);
   const audience = value.audience === undefined ? `${arm}/` : url(value.audience, 'audience', origin, true);
-  const graphAudience = value.graphAudience === undefined ? `${graph}/` : url(value.graphAudience, 'graphAudience', origin, true);
-  return { name: 'Custom', displayName: 'Custom cloud', arm, armResource: audience, graph, graphResource: graphAudience, portal };
+  const graphAudience =
+    value.graphAudience === undefined ? `${graph}/` : url(value.graphAudience, 'graphAudience', origin, true);
+  return {
+    name: 'Custom',
+    displayName: 'Custom cloud',
+    arm,
+    armResource: audience,
+    graph,
+    graphResource: graphAudience,
+    portal,
+  };
 }
 
 function url(v: unknown, key: string, origin: string, keepPath = false): string {
@@ -56,5 +65,8 @@ function url(v: unknown, key: string, origin: string, keepPath = false): string 
 }
 
 function bad(origin: string, what: string): VmIdentityError {
-  return new VmIdentityError('usage', `${origin} ${what}.`, { fix: CLOUD_SETTING_FIX, title: 'unusable cloud setting' });
+  return new VmIdentityError('usage', `${origin} ${what}.`, {
+    fix: CLOUD_SETTING_FIX,
+    title: 'unusable cloud setting',
+  });
 }

@@ -12,7 +12,14 @@ export interface ErrorBody {
  */
 export function errorBodyOf(json: unknown): ErrorBody {
   if (typeof json !== 'object' || json === null) return {};
-  const j = json as { error?: unknown; error_description?: unknown; error_codes?: unknown; message?: unknown; correlationId?: unknown; correlation_id?: unknown };
+  const j = json as {
+    error?: unknown;
+    error_description?: unknown;
+    error_codes?: unknown;
+    message?: unknown;
+    correlationId?: unknown;
+    correlation_id?: unknown;
+  };
   const e = j.error;
   const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
   const correlationId = text(j.correlationId) ?? text(j.correlation_id);

@@ -72,12 +72,19 @@ export const HOST_PROBLEM_RULES: readonly ErrorRule[] = [
     why: 'no challenge to answer, another platform, or the key could not be read',
     error: (f) => {
       const p = problem(f, 'arcKey');
-      return new VmIdentityError(p.reason === 'platform' ? 'notSupported' : 'serviceError', `The Azure Arc challenge could not be answered: ${p.detail}.`, {
-        fix: p.reason === 'unreadable' ? 'Try again (keys are one-time and short-lived); if it persists, run `azcmagent check`.' : 'Run `azcmagent check`; the agent answers on port 40342.',
-        title: 'Arc challenge failed',
-        link: ARC_DOCS,
-        where: f.where,
-      });
+      return new VmIdentityError(
+        p.reason === 'platform' ? 'notSupported' : 'serviceError',
+        `The Azure Arc challenge could not be answered: ${p.detail}.`,
+        {
+          fix:
+            p.reason === 'unreadable'
+              ? 'Try again (keys are one-time and short-lived); if it persists, run `azcmagent check`.'
+              : 'Run `azcmagent check`; the agent answers on port 40342.',
+          title: 'Arc challenge failed',
+          link: ARC_DOCS,
+          where: f.where,
+        },
+      );
     },
   },
   {
@@ -86,14 +93,18 @@ export const HOST_PROBLEM_RULES: readonly ErrorRule[] = [
     why: 'workload identity: the projected service-account token is missing, empty or unreadable (azure-identity: "No content on the file")',
     error: (f) => {
       const p = problem(f, 'tokenFile');
-      return new VmIdentityError('serviceError', `The federated token file (AZURE_FEDERATED_TOKEN_FILE) cannot be used: ${p.detail}.`, {
-        fix:
-          p.reason === 'missing' || p.reason === 'empty'
-            ? 'Check the pod: label azure.workload.identity/use: "true", a service account annotated with azure.workload.identity/client-id, and the workload identity webhook (it mounts the token); or unset AZURE_FEDERATED_TOKEN_FILE.'
-            : 'Let this user read the file (the projected volume\'s permissions), or unset AZURE_FEDERATED_TOKEN_FILE.',
-        title: 'federated token file unusable',
-        link: WORKLOAD_DOCS,
-      });
+      return new VmIdentityError(
+        'serviceError',
+        `The federated token file (AZURE_FEDERATED_TOKEN_FILE) cannot be used: ${p.detail}.`,
+        {
+          fix:
+            p.reason === 'missing' || p.reason === 'empty'
+              ? 'Check the pod: label azure.workload.identity/use: "true", a service account annotated with azure.workload.identity/client-id, and the workload identity webhook (it mounts the token); or unset AZURE_FEDERATED_TOKEN_FILE.'
+              : "Let this user read the file (the projected volume's permissions), or unset AZURE_FEDERATED_TOKEN_FILE.",
+          title: 'federated token file unusable',
+          link: WORKLOAD_DOCS,
+        },
+      );
     },
   },
   {
@@ -101,14 +112,23 @@ export const HOST_PROBLEM_RULES: readonly ErrorRule[] = [
     problem: 'unknownCloud',
     why: 'an azEnvironment we do not know (air-gapped clouds, Azure Stack): guessing the public cloud gets its token refused',
     error: (f) =>
-      new VmIdentityError('unknownCloud', `Instance metadata names the cloud "${problem(f, 'unknownCloud').name}", which VM Identity does not know.`, {
-        fix: CLOUD_SETTING_FIX,
-        title: `unknown cloud ${problem(f, 'unknownCloud').name}`,
-      }),
+      new VmIdentityError(
+        'unknownCloud',
+        `Instance metadata names the cloud "${problem(f, 'unknownCloud').name}", which VM Identity does not know.`,
+        {
+          fix: CLOUD_SETTING_FIX,
+          title: `unknown cloud ${problem(f, 'unknownCloud').name}`,
+        },
+      ),
   },
 ];
 
-const ENTRA_ROWS: ReadonlyArray<{ codes: number[]; why: string; kind: 'authenticationFailed' | 'identityNotFound' | 'serviceError'; fix: string }> = [
+const ENTRA_ROWS: ReadonlyArray<{
+  codes: number[];
+  why: string;
+  kind: 'authenticationFailed' | 'identityNotFound' | 'serviceError';
+  fix: string;
+}> = [
   {
     codes: [700024, 500133],
     why: 'the federated token expired or is not yet valid (AADSTS700024; observed risingwave#17123)',
@@ -119,7 +139,7 @@ const ENTRA_ROWS: ReadonlyArray<{ codes: number[]; why: string; kind: 'authentic
     codes: [70021, 700211, 700212, 700213],
     why: 'no federated credential matches issuer/subject/audience, compared case-sensitively (azure-workload-identity#616)',
     kind: 'authenticationFailed',
-    fix: 'On the identity, add a federated credential: issuer = the cluster\'s OIDC issuer URL (az aks show --query oidcIssuerProfile.issuerUrl), subject = system:serviceaccount:<namespace>:<service account>, audience = api://AzureADTokenExchange.',
+    fix: "On the identity, add a federated credential: issuer = the cluster's OIDC issuer URL (az aks show --query oidcIssuerProfile.issuerUrl), subject = system:serviceaccount:<namespace>:<service account>, audience = api://AzureADTokenExchange.",
   },
   {
     codes: [700016],
@@ -143,29 +163,32 @@ const ENTRA_ROWS: ReadonlyArray<{ codes: number[]; why: string; kind: 'authentic
 
 /** Answers of the hosts beyond IMDS; placed before the IMDS-meaning 400 rows. */
 export const HOST_ANSWER_RULES: readonly ErrorRule[] = [
-  ...ENTRA_ROWS.map(
-    (row): ErrorRule => ({
-      sources: ['identity'],
-      status: { from: 400, to: 499 },
-      when: (f) => f.host === 'workloadIdentity' && row.codes.includes(f.aadsts ?? -1),
-      why: `Entra: ${row.why}`,
-      error: (f) =>
-        new VmIdentityError(row.kind, `Entra refused the workload identity token exchange (AADSTS${f.aadsts}): ${sentence(f.description)}.`, {
+  ...ENTRA_ROWS.map((row): ErrorRule => ({
+    sources: ['identity'],
+    status: { from: 400, to: 499 },
+    when: (f) => f.host === 'workloadIdentity' && row.codes.includes(f.aadsts ?? -1),
+    why: `Entra: ${row.why}`,
+    error: (f) =>
+      new VmIdentityError(
+        row.kind,
+        `Entra refused the workload identity token exchange (AADSTS${f.aadsts}): ${sentence(f.description)}.`,
+        {
           fix: row.fix,
           title: `Entra refused the exchange (AADSTS${f.aadsts})`,
           link: WORKLOAD_DOCS,
           status: f.status,
           azureCode: f.azureCode,
           where: f.where,
-        }),
-    }),
-  ),
+        },
+      ),
+  })),
   {
     sources: ['identity'],
     status: { from: 400, to: 599 },
     when: (f) => f.host === 'workloadIdentity',
     why: 'any other Entra error: say its code and first sentence (never "no managed identity", an IMDS reading)',
-    error: (f) => serviceError(f.where, f.status!, f.aadsts ? `AADSTS${f.aadsts}` : f.azureCode, sentence(f.description)),
+    error: (f) =>
+      serviceError(f.where, f.status!, f.aadsts ? `AADSTS${f.aadsts}` : f.azureCode, sentence(f.description)),
   },
   {
     sources: ['identity'],
@@ -174,14 +197,18 @@ export const HOST_ANSWER_RULES: readonly ErrorRule[] = [
     when: (f) => f.host === 'cloudShell',
     why: 'Cloud Shell hands out tokens for an allow-list of audiences only (Azure/CloudShell#351, #477)',
     error: (f) =>
-      new VmIdentityError('notSupported', `Cloud Shell does not give tokens for this resource: ${sentence(f.description)}.`, {
-        fix: 'Cloud Shell supports only some audiences (ARM, Graph, Key Vault, Storage, …); use a VM or `az login` for others.',
-        title: 'audience not supported by Cloud Shell',
-        link: CLOUD_SHELL_DOCS,
-        status: 400,
-        azureCode: f.azureCode,
-        where: f.where,
-      }),
+      new VmIdentityError(
+        'notSupported',
+        `Cloud Shell does not give tokens for this resource: ${sentence(f.description)}.`,
+        {
+          fix: 'Cloud Shell supports only some audiences (ARM, Graph, Key Vault, Storage, …); use a VM or `az login` for others.',
+          title: 'audience not supported by Cloud Shell',
+          link: CLOUD_SHELL_DOCS,
+          status: 400,
+          azureCode: f.azureCode,
+          where: f.where,
+        },
+      ),
   },
   {
     sources: ['identity'],
@@ -197,24 +224,32 @@ export const HOST_ANSWER_RULES: readonly ErrorRule[] = [
     why: 'the secret header (X-IDENTITY-HEADER / secret) was refused: the platform rotates it (App Service docs; inferred status)',
     error: (f) => {
       const variable = f.host === 'appService' ? 'IDENTITY_HEADER' : 'MSI_SECRET';
-      return new VmIdentityError('authenticationFailed', `The identity endpoint refused this process's ${variable} (HTTP ${f.status}${f.correlationId ? `, correlation ID ${f.correlationId}` : ''}).`, {
-        fix: `The platform rotates ${variable}: restart this process (the terminal, or the VS Code server) so it sees the current value.`,
-        title: `${variable} refused`,
-        status: f.status,
-        where: f.where,
-      });
+      return new VmIdentityError(
+        'authenticationFailed',
+        `The identity endpoint refused this process's ${variable} (HTTP ${f.status}${f.correlationId ? `, correlation ID ${f.correlationId}` : ''}).`,
+        {
+          fix: `The platform rotates ${variable}: restart this process (the terminal, or the VS Code server) so it sees the current value.`,
+          title: `${variable} refused`,
+          status: f.status,
+          where: f.where,
+        },
+      );
     },
   },
 ];
 
 function arcDenied(f: FailureFacts, who: string, fix: string): VmIdentityError {
   const p = problem(f, 'arcKey');
-  return new VmIdentityError('authorizationFailed', `This user may not read the Azure Arc agent's key file${p.file ? ` ${p.file}` : ''} (permission denied): ${who}.`, {
-    fix,
-    title: 'cannot read the Arc key file',
-    link: ARC_DOCS,
-    where: f.where,
-  });
+  return new VmIdentityError(
+    'authorizationFailed',
+    `This user may not read the Azure Arc agent's key file${p.file ? ` ${p.file}` : ''} (permission denied): ${who}.`,
+    {
+      fix,
+      title: 'cannot read the Arc key file',
+      link: ARC_DOCS,
+      where: f.where,
+    },
+  );
 }
 
 /** The first sentence of a service's description (Entra appends trace and correlation IDs on later lines). */

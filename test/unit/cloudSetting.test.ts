@@ -3,7 +3,12 @@ import * as assert from 'node:assert/strict';
 import { parseCloudSetting } from '../../src/azure';
 import { isVmIdentityError } from '../../src/core/errors';
 
-const CUSTOM = { arm: 'https://management.airgap.example', graph: 'https://graph.airgap.example', portal: 'https://portal.airgap.example', audience: 'https://management.core.airgap.example/' };
+const CUSTOM = {
+  arm: 'https://management.airgap.example',
+  graph: 'https://graph.airgap.example',
+  portal: 'https://portal.airgap.example',
+  audience: 'https://management.core.airgap.example/',
+};
 
 describe('the cloud setting', () => {
   it('unset or blank → none', () => {
@@ -19,7 +24,10 @@ describe('the cloud setting', () => {
 
   it('takes a custom cloud as an object (the setting) or JSON (the CLI), audiences defaulting to the hosts', () => {
     const c = parseCloudSetting(CUSTOM, 'vmIdentity.cloud')!;
-    assert.deepEqual([c.name, c.arm, c.armResource, c.graph, c.graphResource, c.portal], ['Custom', CUSTOM.arm, CUSTOM.audience, CUSTOM.graph, `${CUSTOM.graph}/`, CUSTOM.portal]);
+    assert.deepEqual(
+      [c.name, c.arm, c.armResource, c.graph, c.graphResource, c.portal],
+      ['Custom', CUSTOM.arm, CUSTOM.audience, CUSTOM.graph, `${CUSTOM.graph}/`, CUSTOM.portal],
+    );
     const j = parseCloudSetting(JSON.stringify({ ...CUSTOM, audience: undefined }), '--cloud')!;
     assert.equal(j.armResource, `${CUSTOM.arm}/`);
   });
@@ -29,7 +37,11 @@ describe('the cloud setting', () => {
     ['"custom" without URLs', 'custom', /without its URLs/],
     ['broken JSON', '{"arm":', /not valid JSON/],
     ['a missing URL', { arm: CUSTOM.arm, graph: CUSTOM.graph }, /needs "portal"/],
-    ['http to a network host', { ...CUSTOM, arm: 'http://management.airgap.example' }, /"arm": http:\/\/management\.airgap\.example is not https/],
+    [
+      'http to a network host',
+      { ...CUSTOM, arm: 'http://management.airgap.example' },
+      /"arm": http:\/\/management\.airgap\.example is not https/,
+    ],
     ['not a URL', { ...CUSTOM, audience: 'management' }, /"audience": "management" is not a URL/],
     ['a number', 3, /a cloud name or an object/],
   ];
@@ -37,7 +49,11 @@ describe('the cloud setting', () => {
     it(`refuses ${name}, naming the setting and saying what to write`, () => {
       assert.throws(
         () => parseCloudSetting(value, 'VM_IDENTITY_CLOUD'),
-        (e: unknown) => isVmIdentityError(e, 'usage') && /^VM_IDENTITY_CLOUD /.test(e.message) && message.test(e.message) && /AzureUSGovernment/.test(e.fix),
+        (e: unknown) =>
+          isVmIdentityError(e, 'usage') &&
+          /^VM_IDENTITY_CLOUD /.test(e.message) &&
+          message.test(e.message) &&
+          /AzureUSGovernment/.test(e.fix),
       );
     });
   }

@@ -42,7 +42,10 @@ const host = (env: NodeJS.ProcessEnv, platform: NodeJS.Platform = 'linux', files
 describe('detectSource: environment → identity host', () => {
   it(`every combination of ${NAMES.length} variables, with and without the Arc agent, on Linux and Windows`, () => {
     let checked = 0;
-    const agents = { linux: '/opt/azcmagent/bin/himds', win32: 'D:\\Programs\\AzureConnectedMachineAgent\\himds.exe' } as const;
+    const agents = {
+      linux: '/opt/azcmagent/bin/himds',
+      win32: 'D:\\Programs\\AzureConnectedMachineAgent\\himds.exe',
+    } as const;
     for (let mask = 0; mask < 1 << NAMES.length; mask++) {
       const env: NodeJS.ProcessEnv = { ProgramFiles: 'D:\\Programs' };
       NAMES.forEach((n, i) => {
@@ -53,7 +56,11 @@ describe('detectSource: environment → identity host', () => {
         for (const agent of [false, true]) {
           const d = detectSource(host(env, platform, agent ? [agents[platform]] : []));
           assert.equal(d.kind, expected(has, agent), `${platform} agent=${agent} ${JSON.stringify(Object.keys(env))}`);
-          if (d.kind === 'imds') assert.equal(d.host, has('AZURE_POD_IDENTITY_AUTHORITY_HOST') ? 'http://127.0.0.1:9999' : 'http://169.254.169.254');
+          if (d.kind === 'imds')
+            assert.equal(
+              d.host,
+              has('AZURE_POD_IDENTITY_AUTHORITY_HOST') ? 'http://127.0.0.1:9999' : 'http://169.254.169.254',
+            );
           checked++;
         }
       }
@@ -62,13 +69,55 @@ describe('detectSource: environment → identity host', () => {
   });
 
   const conflicts: Array<[string, NodeJS.ProcessEnv, Partial<DetectedSource> & { kind: DetectedSource['kind'] }]> = [
-    ['App Service with its legacy MSI_* pair → App Service, not Azure ML', { IDENTITY_ENDPOINT: 'http://a/t', IDENTITY_HEADER: 'h', MSI_ENDPOINT: 'http://a/m', MSI_SECRET: 's' }, { kind: 'appService', endpoint: 'http://a/t', header: 'h' }],
-    ['IDENTITY_ENDPOINT + IDENTITY_HEADER + IMDS_ENDPOINT → App Service, not Arc', { IDENTITY_ENDPOINT: 'http://a/t', IDENTITY_HEADER: 'h', IMDS_ENDPOINT: 'http://a' }, { kind: 'appService' }],
-    ['workload identity on an AKS node that has IMDS too → workload identity', { AZURE_FEDERATED_TOKEN_FILE: '/f', AZURE_TENANT_ID: 't', AZURE_CLIENT_ID: 'c', AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us/' }, { kind: 'workloadIdentity', tokenFile: '/f', tenantId: 't', clientId: 'c', authorityHost: 'https://login.microsoftonline.us/' }],
-    ['workload identity variables without AZURE_CLIENT_ID → not workload identity', { AZURE_FEDERATED_TOKEN_FILE: '/f', AZURE_TENANT_ID: 't' }, { kind: 'imds' }],
-    ['Azure ML carries DEFAULT_IDENTITY_CLIENT_ID', { MSI_ENDPOINT: 'http://m/MSI/auth', MSI_SECRET: 's', DEFAULT_IDENTITY_CLIENT_ID: 'd' }, { kind: 'machineLearning', secret: 's', defaultClientId: 'd' }],
-    ['Cloud Shell: MSI_ENDPOINT alone', { MSI_ENDPOINT: 'http://localhost:50342/oauth2/token' }, { kind: 'cloudShell', endpoint: 'http://localhost:50342/oauth2/token' }],
-    ['Arc by its variables', { IDENTITY_ENDPOINT: 'http://localhost:40342/metadata/identity/oauth2/token', IMDS_ENDPOINT: 'http://localhost:40342' }, { kind: 'azureArc', by: 'environment', metadataHost: 'http://localhost:40342' }],
+    [
+      'App Service with its legacy MSI_* pair → App Service, not Azure ML',
+      { IDENTITY_ENDPOINT: 'http://a/t', IDENTITY_HEADER: 'h', MSI_ENDPOINT: 'http://a/m', MSI_SECRET: 's' },
+      { kind: 'appService', endpoint: 'http://a/t', header: 'h' },
+    ],
+    [
+      'IDENTITY_ENDPOINT + IDENTITY_HEADER + IMDS_ENDPOINT → App Service, not Arc',
+      { IDENTITY_ENDPOINT: 'http://a/t', IDENTITY_HEADER: 'h', IMDS_ENDPOINT: 'http://a' },
+      { kind: 'appService' },
+    ],
+    [
+      'workload identity on an AKS node that has IMDS too → workload identity',
+      {
+        AZURE_FEDERATED_TOKEN_FILE: '/f',
+        AZURE_TENANT_ID: 't',
+        AZURE_CLIENT_ID: 'c',
+        AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us/',
+      },
+      {
+        kind: 'workloadIdentity',
+        tokenFile: '/f',
+        tenantId: 't',
+        clientId: 'c',
+        authorityHost: 'https://login.microsoftonline.us/',
+      },
+    ],
+    [
+      'workload identity variables without AZURE_CLIENT_ID → not workload identity',
+      { AZURE_FEDERATED_TOKEN_FILE: '/f', AZURE_TENANT_ID: 't' },
+      { kind: 'imds' },
+    ],
+    [
+      'Azure ML carries DEFAULT_IDENTITY_CLIENT_ID',
+      { MSI_ENDPOINT: 'http://m/MSI/auth', MSI_SECRET: 's', DEFAULT_IDENTITY_CLIENT_ID: 'd' },
+      { kind: 'machineLearning', secret: 's', defaultClientId: 'd' },
+    ],
+    [
+      'Cloud Shell: MSI_ENDPOINT alone',
+      { MSI_ENDPOINT: 'http://localhost:50342/oauth2/token' },
+      { kind: 'cloudShell', endpoint: 'http://localhost:50342/oauth2/token' },
+    ],
+    [
+      'Arc by its variables',
+      {
+        IDENTITY_ENDPOINT: 'http://localhost:40342/metadata/identity/oauth2/token',
+        IMDS_ENDPOINT: 'http://localhost:40342',
+      },
+      { kind: 'azureArc', by: 'environment', metadataHost: 'http://localhost:40342' },
+    ],
     ['blank values count as unset', { MSI_ENDPOINT: '  ', IDENTITY_ENDPOINT: '' }, { kind: 'imds' }],
   ];
   for (const [name, env, want] of conflicts) {
@@ -79,13 +128,27 @@ describe('detectSource: environment → identity host', () => {
   }
 
   it('finds the Arc agent on Windows under %ProgramFiles%, and not on macOS', () => {
-    const win = detectSource(host({ ProgramFiles: 'C:\\Program Files' }, 'win32', ['C:\\Program Files\\AzureConnectedMachineAgent\\himds.exe']));
-    assert.deepEqual(win, { kind: 'azureArc', endpoint: 'http://127.0.0.1:40342/metadata/identity/oauth2/token', by: 'agentFile' });
+    const win = detectSource(
+      host({ ProgramFiles: 'C:\\Program Files' }, 'win32', [
+        'C:\\Program Files\\AzureConnectedMachineAgent\\himds.exe',
+      ]),
+    );
+    assert.deepEqual(win, {
+      kind: 'azureArc',
+      endpoint: 'http://127.0.0.1:40342/metadata/identity/oauth2/token',
+      by: 'agentFile',
+    });
     assert.equal(detectSource(host({}, 'darwin', ['/opt/azcmagent/bin/himds'])).kind, 'imds');
   });
 
   it('a throwing file probe is "no file"', () => {
-    const d = detectSource({ env: {}, platform: 'linux', fileExists: () => { throw new Error('EACCES'); } });
+    const d = detectSource({
+      env: {},
+      platform: 'linux',
+      fileExists: () => {
+        throw new Error('EACCES');
+      },
+    });
     assert.equal(d.kind, 'imds');
   });
 });

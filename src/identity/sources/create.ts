@@ -28,7 +28,10 @@ export function createSource(
     case 'imds': {
       const imds = createImdsSource(d.host);
       // The retired VM extension runs on an Azure VM: its instance metadata is still IMDS's.
-      const legacy = { ...createLegacySource(overrides.legacyEndpoint ?? LEGACY_DEFAULT_ENDPOINT), metadata: imds.metadata };
+      const legacy = {
+        ...createLegacySource(overrides.legacyEndpoint ?? LEGACY_DEFAULT_ENDPOINT),
+        metadata: imds.metadata,
+      };
       return { primary: imds, legacy };
     }
     case 'workloadIdentity':
@@ -36,7 +39,11 @@ export function createSource(
         return { primary: createWorkloadIdentitySource(d) };
       } catch (e) {
         if (!(e instanceof UnsafeAuthorityError)) throw e;
-        return { primary: new VmIdentityError('unsafeEndpoint', `${e.message}.`, { fix: 'Set AZURE_AUTHORITY_HOST to an https URL (for the public cloud https://login.microsoftonline.com/), or unset it.' }) };
+        return {
+          primary: new VmIdentityError('unsafeEndpoint', `${e.message}.`, {
+            fix: 'Set AZURE_AUTHORITY_HOST to an https URL (for the public cloud https://login.microsoftonline.com/), or unset it.',
+          }),
+        };
       }
     case 'appService':
       return { primary: createAppServiceSource(d.endpoint, d.header) };

@@ -8,7 +8,11 @@
 import type { IdentitySelector } from '../selector';
 import { type IdentitySource, type TokenRequest, UnsupportedSelectorError } from './source';
 
-export function createMachineLearningSource(endpoint: string, secret: string, defaultClientId: string | undefined): IdentitySource {
+export function createMachineLearningSource(
+  endpoint: string,
+  secret: string,
+  defaultClientId: string | undefined,
+): IdentitySource {
   return {
     kind: 'machineLearning',
     endpoint: new URL(endpoint).origin,
@@ -16,11 +20,15 @@ export function createMachineLearningSource(endpoint: string, secret: string, de
       let clientId: string | undefined;
       if (identity.kind === 'clientId') clientId = identity.value;
       else if (identity.kind === 'system') clientId = defaultClientId;
-      else throw new UnsupportedSelectorError('Azure Machine Learning', 'it selects a user-assigned identity by client ID only');
+      else
+        throw new UnsupportedSelectorError(
+          'Azure Machine Learning',
+          'it selects a user-assigned identity by client ID only',
+        );
       if (!clientId) {
         throw new UnsupportedSelectorError(
           'Azure Machine Learning',
-          'DEFAULT_IDENTITY_CLIENT_ID is not set, so the compute\'s own identity cannot be named; select one by client ID',
+          "DEFAULT_IDENTITY_CLIENT_ID is not set, so the compute's own identity cannot be named; select one by client ID",
         );
       }
       const url = new URL(endpoint);

@@ -87,7 +87,8 @@ async function readAssertion(file: string): Promise<string> {
   let text: string;
   try {
     const stat = await fs.promises.stat(file);
-    if (stat.size > MAX_ASSERTION_BYTES) throw new FederatedTokenFileError('tooLarge', file, `${stat.size} bytes is not a token`);
+    if (stat.size > MAX_ASSERTION_BYTES)
+      throw new FederatedTokenFileError('tooLarge', file, `${stat.size} bytes is not a token`);
     text = await fs.promises.readFile(file, 'utf8');
   } catch (e) {
     if (e instanceof FederatedTokenFileError) throw e;

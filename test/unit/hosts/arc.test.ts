@@ -35,14 +35,17 @@ describe('Azure Arc, client side', function () {
     rmSync(keyDir, { recursive: true, force: true });
   });
 
-  it('answers the challenge with the key file and gets the machine\'s token; the cloud and machine come from himds', async () => {
+  it("answers the challenge with the key file and gets the machine's token; the cloud and machine come from himds", async () => {
     const s = await serviceFor(emu, host.env, { arcKeyDir: keyDir, platform: 'linux' }).snapshot(undefined, {});
     assert.equal(s.identity.source, 'azureArc');
     assert.equal(s.cloud.name, 'AzurePublicCloud');
     assert.equal(s.vm.status, 'ok');
     assert.match(s.vm.status === 'ok' ? s.vm.value.resourceId : '', /Microsoft\.HybridCompute\/machines\/onprem-01$/);
     const tokenCalls = host.requests.filter((r) => /oauth2\/token/.test(r.path));
-    assert.deepEqual(tokenCalls.slice(-2).map((r) => r.status), [401, 200]);
+    assert.deepEqual(
+      tokenCalls.slice(-2).map((r) => r.status),
+      [401, 200],
+    );
     assert.ok(host.requests.some((r) => r.path === '/metadata/instance' && r.query['api-version'] === '2020-06-01'));
   });
 
@@ -60,17 +63,28 @@ describe('Azure Arc, client side', function () {
   });
 
   it('refuses a user-assigned selection before asking', async () => {
-    const e = await failureOf(clientFor(host.env, { arcKeyDir: keyDir }).getToken(ARM, { identity: { kind: 'clientId', value: emu.dataset.userAssignedIdentities[0].clientId } }));
+    const e = await failureOf(
+      clientFor(host.env, { arcKeyDir: keyDir }).getToken(ARM, {
+        identity: { kind: 'clientId', value: emu.dataset.userAssignedIdentities[0].clientId },
+      }),
+    );
     assert.equal(e.kind, 'notSupported');
     assert.match(e.message, /only the system-assigned identity/);
   });
 
   it('an agent whose metadata names an unknown cloud: an error naming it; with vmIdentity.cloud set, that cloud', async () => {
-    const odd = await emu.startHost({ kind: 'arc', name: 'arc-odd', options: { keyDir, azEnvironment: 'AzureStackCloudX' } });
+    const odd = await emu.startHost({
+      kind: 'arc',
+      name: 'arc-odd',
+      options: { keyDir, azEnvironment: 'AzureStackCloudX' },
+    });
     const e = await failureOf(serviceFor(emu, odd.env, { arcKeyDir: keyDir }).snapshot(undefined, {}));
     assert.equal(e.kind, 'unknownCloud');
     assert.match(e.message, /"AzureStackCloudX"/);
-    const custom = parseCloudSetting({ arm: emu.httpUrl, graph: emu.httpUrl, portal: 'https://portal.stack.example', audience: ARM }, 'vmIdentity.cloud');
+    const custom = parseCloudSetting(
+      { arm: emu.httpUrl, graph: emu.httpUrl, portal: 'https://portal.stack.example', audience: ARM },
+      'vmIdentity.cloud',
+    );
     const s = await serviceFor(emu, odd.env, { arcKeyDir: keyDir }, { cloud: custom }).snapshot(undefined, {});
     assert.equal(s.cloud.name, 'Custom');
     assert.match(s.links.vm ?? '', /^https:\/\/portal\.stack\.example\//);
@@ -81,7 +95,16 @@ describe('Azure Arc, client side', function () {
     // Asynchronous: the emulator answering the child runs in this process.
     const child = async (groups: number[]) => {
       const script = resolve(__dirname, 'arcChild.ts');
-      const args = [`--reuid=${OTHER_UID}`, `--regid=${OTHER_UID}`, groups.length ? `--groups=${groups.join(',')}` : '--clear-groups', '--', process.execPath, '-r', 'tsx/cjs', script];
+      const args = [
+        `--reuid=${OTHER_UID}`,
+        `--regid=${OTHER_UID}`,
+        groups.length ? `--groups=${groups.join(',')}` : '--clear-groups',
+        '--',
+        process.execPath,
+        '-r',
+        'tsx/cjs',
+        script,
+      ];
       const p = spawn('setpriv', args, {
         cwd: resolve(__dirname, '../../..'),
         env: { PATH: process.env.PATH, HOME: tmpdir(), ARC_ENV: JSON.stringify(host.env), ARC_KEY_DIR: keyDir },
@@ -107,7 +130,13 @@ describe('Azure Arc, client side', function () {
       assert.equal(out.kind, 'authorizationFailed');
       assert.match(out.message!, /permission denied\): only root and the himds group may/);
       assert.match(out.fix!, /sudo usermod -aG himds \$USER.*reconnect/);
-      recordCase({ area: 'hosts', name: 'Arc key file, user outside himds (EACCES)', expected: 'add your user to the himds group', observed: out.fix!, pass: true });
+      recordCase({
+        area: 'hosts',
+        name: 'Arc key file, user outside himds (EACCES)',
+        expected: 'add your user to the himds group',
+        observed: out.fix!,
+        pass: true,
+      });
     });
 
     it('the same user in the group reads the key and gets the token', async () => {

@@ -60,7 +60,13 @@ describe('identity hosts, client side, over real HTTP', function () {
       writeFileSync(tokenFile(), String(host.action('serviceAccountToken', {})));
       const t = await client.getToken(ARM, { forceRefresh: true });
       assert.equal(t.source, 'workloadIdentity');
-      recordCase({ area: 'hosts', name: 'workload identity: expired federated token, then rotated', expected: 'AADSTS700024 explained; next fetch re-reads the file', observed: `${e.message} → token`, pass: true });
+      recordCase({
+        area: 'hosts',
+        name: 'workload identity: expired federated token, then rotated',
+        expected: 'AADSTS700024 explained; next fetch re-reads the file',
+        observed: `${e.message} → token`,
+        pass: true,
+      });
     });
 
     it('no federated credential for this service account → the az identity federated-credential fix', async () => {
@@ -72,10 +78,14 @@ describe('identity hosts, client side, over real HTTP', function () {
 
     it('unknown client ID, wrong tenant, unknown resource: each named, none read as "no managed identity"', async () => {
       const { env } = await start();
-      const unknownClient = await failureOf(clientFor({ ...env, AZURE_CLIENT_ID: '00000000-0000-0000-0000-0000000000aa' }).getToken(ARM));
+      const unknownClient = await failureOf(
+        clientFor({ ...env, AZURE_CLIENT_ID: '00000000-0000-0000-0000-0000000000aa' }).getToken(ARM),
+      );
       assert.equal(unknownClient.kind, 'identityNotFound');
       assert.match(unknownClient.fix, /azure\.workload\.identity\/client-id/);
-      const wrongTenant = await failureOf(clientFor({ ...env, AZURE_TENANT_ID: '00000000-0000-0000-0000-0000000000bb' }).getToken(ARM));
+      const wrongTenant = await failureOf(
+        clientFor({ ...env, AZURE_TENANT_ID: '00000000-0000-0000-0000-0000000000bb' }).getToken(ARM),
+      );
       assert.match(wrongTenant.message, /AADSTS90002/);
       const resource = await failureOf(clientFor(env).getToken('https://unknown.example/'));
       assert.match(resource.message, /AADSTS500011/);
@@ -84,18 +94,31 @@ describe('identity hosts, client side, over real HTTP', function () {
     it('a missing or empty token file is said before anything is sent; an object ID cannot be selected', async () => {
       const { host, env } = await start();
       host.requests.length = 0;
-      const missing = await failureOf(clientFor({ ...env, AZURE_FEDERATED_TOKEN_FILE: join(dir, 'nope') }).getToken(ARM));
+      const missing = await failureOf(
+        clientFor({ ...env, AZURE_FEDERATED_TOKEN_FILE: join(dir, 'nope') }).getToken(ARM),
+      );
       assert.match(missing.message, /federated token file .* cannot be used/);
       writeFileSync(join(dir, 'empty'), '\n');
-      const empty = await failureOf(clientFor({ ...env, AZURE_FEDERATED_TOKEN_FILE: join(dir, 'empty') }).getToken(ARM));
+      const empty = await failureOf(
+        clientFor({ ...env, AZURE_FEDERATED_TOKEN_FILE: join(dir, 'empty') }).getToken(ARM),
+      );
       assert.match(empty.message, /empty/);
-      const byObject = await failureOf(clientFor(env).getToken(ARM, { identity: { kind: 'objectId', value: '00000000-0000-0000-0000-000000000001' } }));
+      const byObject = await failureOf(
+        clientFor(env).getToken(ARM, { identity: { kind: 'objectId', value: '00000000-0000-0000-0000-000000000001' } }),
+      );
       assert.equal(byObject.kind, 'notSupported');
       assert.equal(host.requests.length, 0);
     });
 
     it('refuses an http authority host that is not loopback, before reading or sending', async () => {
-      const e = await failureOf(clientFor({ AZURE_FEDERATED_TOKEN_FILE: tokenFile(), AZURE_TENANT_ID: 't', AZURE_CLIENT_ID: 'c', AZURE_AUTHORITY_HOST: 'http://login.example/' }).getToken(ARM));
+      const e = await failureOf(
+        clientFor({
+          AZURE_FEDERATED_TOKEN_FILE: tokenFile(),
+          AZURE_TENANT_ID: 't',
+          AZURE_CLIENT_ID: 'c',
+          AZURE_AUTHORITY_HOST: 'http://login.example/',
+        }).getToken(ARM),
+      );
       assert.equal(e.kind, 'unsafeEndpoint');
     });
   });
@@ -132,18 +155,35 @@ describe('identity hosts, client side, over real HTTP', function () {
       const s = await serviceFor(emu, host.env).snapshot(undefined, { displayName: true });
       assert.equal(s.identity.identityType, 'User');
       assert.equal(valueOf<string>(s.displayName), 'Ada Lovelace');
-      assert.deepEqual(emu.requests.filter((r) => r.service === 'graph'), [], 'no Graph lookup for a user');
+      assert.deepEqual(
+        emu.requests.filter((r) => r.service === 'graph'),
+        [],
+        'no Graph lookup for a user',
+      );
       assert.equal(host.requests[0].method, 'POST');
       const text = whoamiText(s);
       assert.match(text, /Type\s+Cloud Shell user — not a managed identity/);
-      recordCase({ area: 'hosts', name: 'Cloud Shell user', expected: 'shown as a user, not a managed identity; no Graph SP lookup', observed: text.split('\n').find((l) => l.startsWith('Type')) ?? '', pass: true });
+      recordCase({
+        area: 'hosts',
+        name: 'Cloud Shell user',
+        expected: 'shown as a user, not a managed identity; no Graph SP lookup',
+        observed: text.split('\n').find((l) => l.startsWith('Type')) ?? '',
+        pass: true,
+      });
     });
 
     it('refuses a user-assigned selection with the reason, sending nothing', async () => {
       const host = await emu.startHost({ kind: 'cloud-shell' });
-      const e = await failureOf(clientFor(host.env).getToken(ARM, { identity: { kind: 'clientId', value: emu.dataset.userAssignedIdentities[0].clientId } }));
+      const e = await failureOf(
+        clientFor(host.env).getToken(ARM, {
+          identity: { kind: 'clientId', value: emu.dataset.userAssignedIdentities[0].clientId },
+        }),
+      );
       assert.equal(e.kind, 'notSupported');
-      assert.match(e.message, /Cloud Shell cannot select a user-assigned identity: it always returns the signed-in user's token/);
+      assert.match(
+        e.message,
+        /Cloud Shell cannot select a user-assigned identity: it always returns the signed-in user's token/,
+      );
       assert.equal(host.requests.length, 0);
     });
 
@@ -157,14 +197,17 @@ describe('identity hosts, client side, over real HTTP', function () {
   });
 
   describe('App Service / Functions', () => {
-    it('system and user-assigned (by client ID) identities; the app\'s resource', async () => {
+    it("system and user-assigned (by client ID) identities; the app's resource", async () => {
       const host = await emu.startHost({ kind: 'app-service', options: { appName: 'contoso-api' } });
       const client = clientFor(host.env);
       const t = await client.getToken(ARM);
       assert.equal(t.source, 'appService');
       assert.match(t.claims.identityResourceId ?? '', /Microsoft\.Web\/sites\/contoso-api$/);
       const uami = emu.dataset.userAssignedIdentities[0];
-      assert.equal((await client.getToken(ARM, { identity: { kind: 'clientId', value: uami.clientId } })).claims.principalId, uami.principalId);
+      assert.equal(
+        (await client.getToken(ARM, { identity: { kind: 'clientId', value: uami.clientId } })).claims.principalId,
+        uami.principalId,
+      );
       assert.equal(host.requests[1].query.client_id, uami.clientId);
     });
 
@@ -190,13 +233,21 @@ describe('identity hosts, client side, over real HTTP', function () {
         assert.match(e.message, /answers the metadata address but is not an Azure VM \(AWS\/GCP\/other\)/);
         assert.doesNotMatch(`${e.message} ${e.fix}`, /proxy/i);
         assert.equal(host.requests.filter((r) => r.path === '/metadata/identity/oauth2/token').length, 1);
-        recordCase({ area: 'hosts', name: `not Azure (${flavor})`, expected: 'not an Azure VM, 1 request, no proxy', observed: `${e.message} (${host.requests.length} requests)`, pass: true });
+        recordCase({
+          area: 'hosts',
+          name: `not Azure (${flavor})`,
+          expected: 'not an Azure VM, 1 request, no proxy',
+          observed: `${e.message} (${host.requests.length} requests)`,
+          pass: true,
+        });
       });
     }
 
-    it('with a proxy configured, the same HTML is still read as a proxy\'s page', async () => {
+    it("with a proxy configured, the same HTML is still read as a proxy's page", async () => {
       const host = await emu.startHost({ kind: 'not-azure', name: 'not-azure-proxied', options: { flavor: 'aws' } });
-      const e = await failureOf(clientFor({ AZURE_POD_IDENTITY_AUTHORITY_HOST: host.url, HTTPS_PROXY: 'http://127.0.0.1:9' }).getToken(ARM));
+      const e = await failureOf(
+        clientFor({ AZURE_POD_IDENTITY_AUTHORITY_HOST: host.url, HTTPS_PROXY: 'http://127.0.0.1:9' }).getToken(ARM),
+      );
       assert.equal(e.kind, 'proxyInterference');
     });
   });

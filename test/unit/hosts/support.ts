@@ -8,8 +8,16 @@ import { FakeClock } from '../../support/fakeClock';
 
 export const ARM = 'https://management.azure.com/';
 
-export function clientFor(env: Record<string, string>, extra: Partial<ConstructorParameters<typeof ManagedIdentityClient>[0]> = {}) {
-  return new ManagedIdentityClient({ env, clock: new FakeClock(), timeouts: { connectMs: 1000, attemptMs: 2000, deadlineMs: 60_000 }, ...extra });
+export function clientFor(
+  env: Record<string, string>,
+  extra: Partial<ConstructorParameters<typeof ManagedIdentityClient>[0]> = {},
+) {
+  return new ManagedIdentityClient({
+    env,
+    clock: new FakeClock(),
+    timeouts: { connectMs: 1000, attemptMs: 2000, deadlineMs: 60_000 },
+    ...extra,
+  });
 }
 
 /** The service against the emulator's ARM and Graph (loopback overrides), for the host's environment. */
@@ -20,7 +28,12 @@ export function serviceFor(
   serviceExtra: Partial<ConstructorParameters<typeof IdentityService>[0]> = {},
 ) {
   const full = { ...env, VM_IDENTITY_ARM_ENDPOINT: emu.httpUrl, VM_IDENTITY_GRAPH_ENDPOINT: emu.httpUrl };
-  return new IdentityService({ identityClient: clientFor(env, extra), env: full, clock: new FakeClock(), ...serviceExtra });
+  return new IdentityService({
+    identityClient: clientFor(env, extra),
+    env: full,
+    clock: new FakeClock(),
+    ...serviceExtra,
+  });
 }
 
 export async function failureOf(p: Promise<unknown>): Promise<VmIdentityError> {
