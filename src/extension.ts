@@ -33,11 +33,19 @@ export function activate(context: vscode.ExtensionContext): VmIdentityApi {
     void vscode.window.showWarningMessage(problem, 'Select identity…').then((c) => c && vscode.commands.executeCommand('vmIdentity.selectIdentity'));
   };
   reportSettingProblem(settings.identityProblem);
+  if (settings.cloudProblem) {
+    logger.warn(settings.cloudProblem);
+    void vscode.window.showWarningMessage(settings.cloudProblem);
+  }
 
   // No agentFor: inside VS Code, ARM/Graph go through the `https` that VS Code patched with its proxy
   // settings; the identity endpoints use their own direct transport.
-  const identityClient = new ManagedIdentityClient({ env: process.env, fileExists: fs.existsSync, logger, timeouts: { deadlineMs: settings.timeoutMs } });
-  const service = new IdentityService({ identityClient, env: process.env, logger, roleNames: roleNameMemento(context.globalState) });
+  // A proxy configured (VS Code's http.proxy or the environment): an HTML answer at the metadata address may be it.
+  const env = process.env;
+  const proxyConfigured = !!(vscode.workspace.getConfiguration('http').get<string>('proxy') || env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
+  const identityClient = new ManagedIdentityClient({ env, fileExists: fs.existsSync, logger, proxyConfigured, timeouts: { deadlineMs: settings.timeoutMs } });
+  const roleNames = roleNameMemento(context.globalState);
+  const service = new IdentityService({ identityClient, env, logger, cloud: settings.cloud, proxyConfigured, roleNames });
   const session = new Session({ service, logger });
   const include = (showDisplayName: boolean) => ({ roles: true, vmIdentityBlock: true, displayName: showDisplayName });
   void session.configure({ identity: settings.identity, include: include(settings.showDisplayName) });
@@ -69,6 +77,10 @@ export function activate(context: vscode.ExtensionContext): VmIdentityApi {
       if (e.affectsConfiguration(`${SECTION}.identity`)) reportSettingProblem(next.identityProblem);
       const identityChanged = e.affectsConfiguration(`${SECTION}.identity`);
       if (identityChanged) logger.info('identity setting changed');
+      if (e.affectsConfiguration(`${SECTION}.cloud`)) {
+        if (next.cloudProblem) void vscode.window.showWarningMessage(next.cloudProblem);
+        service.configure({ cloud: next.cloud ?? null });
+      }
       void session.configure({
         timeoutMs: next.timeoutMs,
         include: e.affectsConfiguration(`${SECTION}.showDisplayName`) ? include(next.showDisplayName) : undefined,

@@ -4,8 +4,8 @@
  * compare-azure-government-global-azure.md, china/resources-developer-guide.md).
  */
 export interface Cloud {
-  /** Canonical azEnvironment name. */
-  name: 'AzurePublicCloud' | 'AzureUSGovernmentCloud' | 'AzureChinaCloud';
+  /** Canonical azEnvironment name; `Custom` for one given by the vmIdentity.cloud setting. */
+  name: 'AzurePublicCloud' | 'AzureUSGovernmentCloud' | 'AzureChinaCloud' | 'Custom';
   displayName: string;
   arm: string;
   /** Audience of ARM tokens. */
@@ -47,10 +47,18 @@ export const CLOUDS: readonly Cloud[] = [
 
 export const PUBLIC_CLOUD = CLOUDS[0];
 
-/** Unknown or empty names (Azure Stack, older IMDS) fall back to the public cloud. */
-export function cloudFor(azEnvironment: string | undefined): Cloud {
-  const key = (azEnvironment ?? '').trim().toLowerCase();
-  return CLOUDS.find((c) => c.name.toLowerCase() === key) ?? PUBLIC_CLOUD;
+/** The Azure CLI's names for the same clouds (`az cloud list`), accepted by the vmIdentity.cloud setting. */
+const CLI_NAMES: Record<string, Cloud['name']> = {
+  azurecloud: 'AzurePublicCloud',
+  azureusgovernment: 'AzureUSGovernmentCloud',
+  azurechinacloud: 'AzureChinaCloud',
+};
+
+/** A cloud by its azEnvironment (or Azure CLI) name, case-insensitively; undefined when not one we know. */
+export function knownCloud(name: string | undefined): Cloud | undefined {
+  const key = (name ?? '').trim().toLowerCase();
+  const canonical = CLI_NAMES[key]?.toLowerCase() ?? key;
+  return CLOUDS.find((c) => c.name.toLowerCase() === canonical);
 }
 
 /** `{portal}/#@{tenant}/resource{id}` (+ `/identity`, `/users` for Access control). */

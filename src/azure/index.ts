@@ -1,5 +1,6 @@
 /** The Azure layer's public surface: named exports only. */
-export { type Cloud, CLOUDS, PUBLIC_CLOUD, cloudFor, portalLink } from './clouds';
+export { type Cloud, CLOUDS, PUBLIC_CLOUD, knownCloud, portalLink } from './clouds';
+export { parseCloudSetting } from './cloudSetting';
 export { type AzureEndpoints, resolveEndpoints } from './endpoints';
 export { AzureHttp, type AzureHttpOptions, isLoopbackHost } from './http';
 export {

@@ -1,13 +1,15 @@
 /**
  * IMDS instance metadata: GET {imds}/metadata/instance?api-version=2021-02-01, header `Metadata: true`
  * (azure-docs virtual-machines/instance-metadata-service.md). All primitives are strings; missing ones "".
- * Same direct (never proxied) transport as the token.
+ * Azure Arc's himds serves a subset at {IMDS_ENDPOINT}/metadata/instance?api-version=2020-06-01
+ * (azure-arc/servers/managed-identity-authentication.md; docs/HOSTS.md §3). Same direct (never proxied)
+ * transport as the token; another cloud's metadata server is told apart as for the token (docs/HOSTS.md §6).
  */
 import type { Clock } from '../core/clock';
-import { errorFor } from '../core/errorTable';
+import { errorFor, isNotAzureAnswer } from '../core/errorTable';
 import { malformedResponse } from '../core/errors';
 import { DEFAULT_TIMEOUTS, type HttpClient, type Timeouts, describeRequest, sendWithRetry } from '../core/http';
-import { isRecord, parseJsonBody } from '../core/json';
+import { isRecord, parseJsonBody, tryParseJson } from '../core/json';
 import type { Logger } from '../core/log';
 import { RETRY_POLICIES } from '../core/retry';
 
@@ -28,6 +30,10 @@ export interface InstanceMetadata {
 
 export interface InstanceMetadataDeps {
   host: string;
+  /** Default {@link INSTANCE_API_VERSION} (IMDS); himds is asked with 2020-06-01. */
+  apiVersion?: string;
+  /** An HTTP(S) proxy is configured (an HTML answer may then be the proxy's). */
+  proxyConfigured?: boolean;
   http: HttpClient;
   clock: Clock;
   logger: Logger;
@@ -38,7 +44,7 @@ const MAX_METADATA_BYTES = 1024 * 1024;
 
 export async function getInstanceMetadata(deps: InstanceMetadataDeps, signal?: AbortSignal): Promise<InstanceMetadata> {
   const url = new URL('/metadata/instance', deps.host);
-  url.searchParams.set('api-version', INSTANCE_API_VERSION);
+  url.searchParams.set('api-version', deps.apiVersion ?? INSTANCE_API_VERSION);
   const request = { url, method: 'GET' as const, headers: { Metadata: 'true' } };
   const where = describeRequest(request);
   const { response } = await sendWithRetry(
@@ -51,10 +57,20 @@ export async function getInstanceMetadata(deps: InstanceMetadataDeps, signal?: A
       timeouts: { ...DEFAULT_TIMEOUTS, ...deps.timeouts },
       maxBodyBytes: MAX_METADATA_BYTES,
       signal,
+      isFinal: (r) => isNotAzureAnswer({ status: r.status, html: /text\/html/i.test(String(r.headers['content-type'] ?? '')), server: ([] as (string | undefined)[]).concat(r.headers.server)[0], proxyConfigured: deps.proxyConfigured }),
     },
     request,
   );
-  if (response.status !== 200) throw errorFor({ source: 'metadata', where, status: response.status });
+  const server = ([] as (string | undefined)[]).concat(response.headers.server)[0];
+  const type = String(response.headers['content-type'] ?? '');
+  const facts = {
+    status: response.status,
+    html: /text\/html/i.test(type) || /^\s*<(!doctype html|html)/i.test(response.body.subarray(0, 64).toString()),
+    notJson: response.body.length > 0 && tryParseJson(response.body) === undefined,
+    server,
+    proxyConfigured: deps.proxyConfigured,
+  };
+  if (response.status !== 200 || isNotAzureAnswer(facts)) throw errorFor({ source: 'metadata', where, ...facts });
   return parseInstanceMetadata(response.body, where);
 }
 

@@ -1,6 +1,6 @@
 /** The role view's own errors and remedy text: what to grant, and where (issue 9: always the subscription). */
 import { VmIdentityError } from '../core/errors';
-import { ROLE_ASSIGNMENTS_READ } from '../core/errorTable';
+import { ROLE_ASSIGNMENTS_READ } from '../core/readerGuidance';
 import type { SubscriptionInfo } from './arm';
 
 export function grantText(subscription: string): string {

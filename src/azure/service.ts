@@ -9,16 +9,24 @@
  * a {@link Part}, settled independently.
  */
 import { type Clock, systemClock } from '../core/clock';
-import { type VmIdentityError, cancelled, toVmIdentityError } from '../core/errors';
+import { errorFor } from '../core/errorTable';
+import { VmIdentityError, cancelled, toVmIdentityError } from '../core/errors';
 import { directHttp } from '../core/directHttp';
 import type { HttpClient } from '../core/http';
 import { type Logger, redacting, silentLogger } from '../core/log';
 import { type AgentFor, createProxiedHttp } from '../core/proxiedHttp';
-import { type IdentitySelector, type IssuedToken, type ManagedIdentityClient, SYSTEM_ASSIGNED, identityTypeOf, imdsHost } from '../identity';
+import {
+  type IdentitySelector,
+  type IdentityType,
+  type IssuedToken,
+  type ManagedIdentityClient,
+  SYSTEM_ASSIGNED,
+  identityTypeOf,
+} from '../identity';
 import type { ProbeDeps } from './accessCheck';
 import { ArmAccessReader } from './accessReader';
 import { ArmClient, type ArmCall } from './arm';
-import { type Cloud, PUBLIC_CLOUD, cloudFor, portalLink } from './clouds';
+import { type Cloud, PUBLIC_CLOUD, knownCloud, portalLink } from './clouds';
 import { resolveEndpoints } from './endpoints';
 import { getServicePrincipal } from './graph';
 import { AzureHttp } from './http';
@@ -40,11 +48,17 @@ export interface IdentityServiceOptions {
   armTimeoutMs?: number;
   /** Where built-in role names are kept across restarts (globalState, a cache file); memory only by default. */
   roleNames?: RoleNameStore;
+  /** The vmIdentity.cloud setting: used when instance metadata names no cloud we know. */
+  cloud?: Cloud;
+  /** An HTTP(S) proxy is configured (an HTML answer from the metadata address may be the proxy's). */
+  proxyConfigured?: boolean;
 }
 
 /** What can change while running (a setting). */
 export interface ServiceSettings {
   timeoutMs?: number;
+  /** The vmIdentity.cloud setting; `null` clears it. */
+  cloud?: Cloud | null;
 }
 
 interface AzureApis {
@@ -74,6 +88,7 @@ export class IdentityService {
   /** One ARM/Graph stack per cloud (endpoint pair), built on first use. */
   private readonly apis = new Map<string, AzureApis>();
   private lastCloud?: Cloud;
+  private configuredCloud?: Cloud;
 
   constructor(private readonly options: IdentityServiceOptions) {
     this.env = options.env ?? process.env;
@@ -83,10 +98,15 @@ export class IdentityService {
     this.azureHttp = createProxiedHttp(options.agentFor);
     this.client = options.identityClient;
     this.resolver = new RoleDefinitionResolver(this.logger, options.roleNames);
+    this.configuredCloud = options.cloud;
   }
 
   configure(settings: ServiceSettings): void {
     if (settings.timeoutMs !== undefined) this.client.setTimeouts({ deadlineMs: settings.timeoutMs });
+    if (settings.cloud !== undefined) {
+      this.configuredCloud = settings.cloud ?? undefined;
+      this.lastCloud = undefined;
+    }
   }
 
   /** An access token for `resource` (the explicit "copy token" action only). */
@@ -101,30 +121,36 @@ export class IdentityService {
     this.lastCloud = undefined;
   }
 
-  instanceMetadata(signal?: AbortSignal): Promise<InstanceMetadata> {
+  /** The identity host's instance metadata (IMDS, Arc's himds), or undefined when the host has none. */
+  instanceMetadata(signal?: AbortSignal): Promise<InstanceMetadata> | undefined {
+    const at = this.client.metadataEndpoint;
+    if (!at) return undefined;
     // Same time limits as the token (vmIdentity.timeoutSeconds): sign-in waits for both, so a hanging IMDS
     // must not hold the time-out message back for the metadata's own ~47 s of attempts.
     const timeouts = this.client.currentTimeouts;
-    return getInstanceMetadata({ host: imdsHost(this.env), http: this.imdsHttp, clock: this.clock, logger: this.logger, timeouts }, signal);
+    const deps = { host: at.host, apiVersion: at.apiVersion, proxyConfigured: this.options.proxyConfigured, http: this.imdsHttp, clock: this.clock, logger: this.logger, timeouts };
+    return getInstanceMetadata(deps, signal);
   }
 
   async snapshot(selector: IdentitySelector = SYSTEM_ASSIGNED, include: Include = {}, signal?: AbortSignal, forceRefresh = false): Promise<Snapshot> {
     const started = this.clock.now();
     const client = this.client;
-    const usesImds = client.sourceKind === 'imds' || client.sourceKind === 'legacyVmExtension';
-    const guess = this.lastCloud ?? PUBLIC_CLOUD;
+    const guess = this.configuredCloud ?? this.lastCloud ?? PUBLIC_CLOUD;
     const tokenFor = (resource: string) => client.getToken(resource, { identity: selector, signal, forceRefresh });
+    // Cloud Shell's token is the signed-in user's: no service principal to look up in Graph.
+    const lookUpName = include.displayName && client.sourceKind !== 'cloudShell';
 
     // Stage 1: token ‖ metadata (‖ Graph token).
-    const metadataP = usesImds ? this.instanceMetadata(signal) : undefined;
+    const metadataP = this.instanceMetadata(signal);
     const armTokenP = tokenFor(guess.armResource);
-    let graphToken = include.displayName ? tokenFor(guess.graphResource) : undefined;
+    let graphToken = lookUpName ? tokenFor(guess.graphResource) : undefined;
     graphToken?.catch(() => undefined);
     const [metadataR, tokenR] = await Promise.allSettled([metadataP, armTokenP]);
     if (signal?.aborted) throw cancelled();
     const metadata = metadataR.status === 'fulfilled' ? metadataR.value : undefined;
-    const cloud = metadata ? cloudFor(metadata.azEnvironment) : guess;
-    const vm = usesImds ? partOf(metadataR, 'no instance metadata', toVmIdentityError) : skipped<InstanceMetadata>('This identity host has no instance metadata.');
+    if (metadataR.status === 'rejected' && tokenR.status === 'rejected' && isNotAzure(metadataR.reason)) throw metadataR.reason;
+    const cloud = this.cloudOf(metadata, guess);
+    const vm = metadataP ? partOf(metadataR, 'no instance metadata', toVmIdentityError) : skipped<InstanceMetadata>('This identity host has no instance metadata.');
     const vmInfo = metadata ? toVmInfo(metadata, cloud) : undefined;
     let armToken: IssuedToken;
     if (cloud === guess) {
@@ -137,7 +163,7 @@ export class IdentityService {
       armToken = await tokenFor(cloud.armResource).catch((e) => {
         throw this.explainTokenFailure(e, vmInfo?.resourceId, cloud);
       });
-      graphToken = include.displayName ? tokenFor(cloud.graphResource) : undefined;
+      graphToken = lookUpName ? tokenFor(cloud.graphResource) : undefined;
     }
     this.lastCloud = cloud;
 
@@ -162,10 +188,15 @@ export class IdentityService {
         await this.resolver.persist();
       }
     };
+    const isUser = identity.identityType === 'User';
+    // An Arc machine (Microsoft.HybridCompute) has only its system identity: no VM identity block to read.
+    const vmId = vmInfo?.resourceId && !/\/providers\/Microsoft\.HybridCompute\//i.test(vmInfo.resourceId) ? vmInfo.resourceId : undefined;
     const [roles, block, name] = await Promise.allSettled([
       include.roles && apis ? loadRoles() : undefined,
-      include.vmIdentityBlock && apis && vmInfo?.resourceId ? apis.arm.getVmIdentity(vmInfo.resourceId, { ...call, reading: { what: 'vm', ...principal } }) : undefined,
-      graphToken && apis
+      include.vmIdentityBlock && apis && vmId ? apis.arm.getVmIdentity(vmId, { ...call, reading: { what: 'vm', ...principal } }) : undefined,
+      isUser
+        ? armToken.claims.userName
+        : graphToken && apis
         ? graphToken.then((t) => getServicePrincipal(apis.http, endpoints.graph, identity.principalId, t.accessToken.token, signal)).then((sp) => sp?.displayName)
         : undefined,
     ]);
@@ -175,7 +206,7 @@ export class IdentityService {
     return {
       ...base,
       roles: include.roles ? partOf(roles, 'no subscription') : skipped(NOT_ASKED),
-      vmIdentityBlock: include.vmIdentityBlock ? partOf(block, vmInfo?.resourceId ? 'the VM has no identity block' : 'the VM is not known') : skipped(NOT_ASKED),
+      vmIdentityBlock: include.vmIdentityBlock ? partOf(block, vmId ? 'the VM has no identity block' : 'not an Azure VM') : skipped(NOT_ASKED),
       displayName: include.displayName ? partOf(name, 'Microsoft Graph has no display name for this identity') : skipped(NOT_ASKED),
     };
   }
@@ -191,7 +222,8 @@ export class IdentityService {
       reader: new ArmAccessReader(apis.arm, apis.http, snapshot.endpoints.arm, issued.accessToken.token),
       principalId: snapshot.identity.principalId,
       tenantId: snapshot.identity.tenantId,
-      tokenIssuedAt: issued.claims.issuedAt,
+      // The access engine counts in seconds, as the claim does; claims keep epoch ms.
+      tokenIssuedAt: issued.claims.issuedAt === undefined ? undefined : issued.claims.issuedAt / 1000,
       portalUrl: snapshot.cloud.portal,
     };
   }
@@ -211,7 +243,8 @@ export class IdentityService {
   async renewToken(snapshot: Snapshot, signal?: AbortSignal): Promise<Snapshot> {
     const issued = await this.client.getToken(snapshot.cloud.armResource, { identity: snapshot.selector, signal });
     const t = issued.accessToken;
-    return { ...snapshot, identity: { ...snapshot.identity, token: { resource: t.resource, expiresOn: t.expiresOn, refreshAfter: t.refreshAfter } } };
+    const token = { resource: t.resource, expiresOn: t.expiresOn, refreshAfter: t.refreshAfter, issuedAt: issued.claims.issuedAt };
+    return { ...snapshot, identity: { ...snapshot.identity, token } };
   }
 
   private apisFor(armBase: string, graphBase: string): AzureApis {
@@ -231,6 +264,24 @@ export class IdentityService {
     return apis;
   }
 
+  /**
+   * The cloud: the one instance metadata names when we know it (Arc's himds may omit it), else the
+   * vmIdentity.cloud setting, else the guess; a name we do not know, with no setting, is an error naming it.
+   */
+  private cloudOf(metadata: InstanceMetadata | undefined, guess: Cloud): Cloud {
+    const name = metadata?.azEnvironment.trim();
+    if (!name) return guess;
+    const known = knownCloud(name);
+    if (known) {
+      if (this.configuredCloud && this.configuredCloud.name !== known.name) {
+        this.logger.warn(`instance metadata says ${known.name}; vmIdentity.cloud (${this.configuredCloud.name}) is not used`);
+      }
+      return known;
+    }
+    if (this.configuredCloud) return this.configuredCloud;
+    throw errorFor({ source: 'metadata', where: 'instance metadata', problem: { kind: 'unknownCloud', name } });
+  }
+
   private explainTokenFailure(e: unknown, vmResourceId: string | undefined, cloud: Cloud): VmIdentityError {
     const error = toVmIdentityError(e);
     if (vmResourceId && error.remedy === 'enableIdentity') return error.withLink(portalLink(cloud, undefined, vmResourceId, 'identity'));
@@ -241,14 +292,28 @@ export class IdentityService {
 function identityOf(token: IssuedToken, selector: IdentitySelector): IdentityInfo {
   const claims = token.claims;
   const identityResourceId = claims.identityResourceId;
-  const fallbackType = selector.kind === 'system' ? 'SystemAssigned' : 'UserAssigned';
+  const t = token.accessToken;
   return {
     principalId: claims.principalId,
     clientId: claims.clientId,
     tenantId: claims.tenantId,
-    identityType: claims.identityType ?? (identityResourceId ? identityTypeOf(identityResourceId) : fallbackType),
+    identityType: typeOf(token, selector),
     identityResourceId,
     source: token.source,
-    token: { resource: token.accessToken.resource, expiresOn: token.accessToken.expiresOn, refreshAfter: token.accessToken.refreshAfter },
+    token: { resource: t.resource, expiresOn: t.expiresOn, refreshAfter: t.refreshAfter, issuedAt: claims.issuedAt },
   };
+}
+
+/** What the token says it is; Cloud Shell without xms_mirid is its user; workload identity is an app. */
+function typeOf(token: IssuedToken, selector: IdentitySelector): IdentityType {
+  const claims = token.claims;
+  if (claims.identityType === 'User' || (token.source === 'cloudShell' && !claims.identityResourceId)) return 'User';
+  if (token.source === 'workloadIdentity') return 'WorkloadIdentity';
+  if (claims.identityType) return claims.identityType;
+  if (claims.identityResourceId) return identityTypeOf(claims.identityResourceId);
+  return selector.kind === 'system' ? 'SystemAssigned' : 'UserAssigned';
+}
+
+function isNotAzure(e: unknown): boolean {
+  return e instanceof VmIdentityError && e.kind === 'notAzure';
 }

@@ -54,7 +54,8 @@ export interface IdentityInfo {
   identityType: IdentityType;
   identityResourceId?: string;
   source: string;
-  token: { resource: string; expiresOn: number; refreshAfter: number };
+  /** `issuedAt`: the token's `iat` (epoch ms), when it has one. */
+  token: { resource: string; expiresOn: number; refreshAfter: number; issuedAt?: number };
 }
 
 export interface PortalLinks {
@@ -74,6 +75,11 @@ export interface Snapshot {
   displayName: Part<string>;
   roles: Part<RolesView>;
   vmIdentityBlock: Part<VmIdentityBlock>;
+  /**
+   * A Refresh asked for a new token and got the one it had (same `iat`): IMDS caches tokens for up to 24 h
+   * (entra-docs managed-identities-faq.md "Are managed identities tokens cached?").
+   */
+  sameTokenAfterRefresh?: boolean;
   /** Network figures for the log and the benchmark. */
   stats: { rolePages: number; roleDefinitionLookups: number; subscriptions: number; ms: number };
 }

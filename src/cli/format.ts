@@ -18,8 +18,26 @@ export function whoamiJson(s: Snapshot) {
     displayName: valueOf(s.displayName) ?? null,
     source: s.identity.source,
     vm: vm ? { name: vm.name, resourceGroup: vm.resourceGroup, subscriptionId: vm.subscriptionId, location: vm.location, resourceId: vm.resourceId, cloud: vm.cloud } : null,
-    token: { resource: s.identity.token.resource, expiresOn: new Date(s.identity.token.expiresOn).toISOString() },
+    token: {
+      resource: s.identity.token.resource,
+      issuedAt: s.identity.token.issuedAt === undefined ? null : new Date(s.identity.token.issuedAt).toISOString(),
+      expiresOn: new Date(s.identity.token.expiresOn).toISOString(),
+    },
   };
+}
+
+/** What the identity is, in words (a Cloud Shell user is not a managed identity, and says so). */
+export function identityTypeText(type: Snapshot['identity']['identityType']): string {
+  switch (type) {
+    case 'SystemAssigned':
+      return 'system-assigned';
+    case 'UserAssigned':
+      return 'user-assigned';
+    case 'User':
+      return 'Cloud Shell user — not a managed identity';
+    case 'WorkloadIdentity':
+      return 'workload identity (federated, Entra app)';
+  }
 }
 
 /** The VM, when instance metadata was read (failed or not applicable: none). */
@@ -39,7 +57,7 @@ export function whoamiText(s: Snapshot): string {
     ['Principal ID', j.principalId],
     ['Client ID', j.clientId ?? '—'],
     ['Tenant ID', j.tenantId],
-    ['Type', j.identityType === 'SystemAssigned' ? 'system-assigned' : 'user-assigned'],
+    ['Type', identityTypeText(s.identity.identityType)],
   ];
   if (j.identityType === 'UserAssigned' && j.identityResourceId) rows.push(['Identity', j.identityResourceId]);
   rows.push(['Display name', j.displayName ?? '(not readable)']);
@@ -47,6 +65,7 @@ export function whoamiText(s: Snapshot): string {
     rows.push(['VM', j.vm.name], ['Resource group', j.vm.resourceGroup], ['Subscription', j.vm.subscriptionId], ['Location', j.vm.location], ['Cloud', j.vm.cloud]);
   }
   rows.push(['Source', j.source], ['Token', `${j.token.resource} until ${j.token.expiresOn}`]);
+  if (j.token.issuedAt) rows.push(['Token issued', `${j.token.issuedAt} (IMDS may serve a cached token for up to 24 h)`]);
   return table(rows);
 }
 

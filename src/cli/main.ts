@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import * as fs from 'node:fs';
-import { IdentityService, type RolesView, type Snapshot } from '../azure';
+import { IdentityService, type RolesView, type Snapshot, parseCloudSetting } from '../azure';
 import { type VmIdentityError, isVmIdentityError } from '../core/errors';
 import { type Logger, redacting } from '../core/log';
 import { type IdentitySelector, ManagedIdentityClient, SYSTEM_ASSIGNED, SelectorError, selectorFrom } from '../identity';
@@ -35,6 +35,9 @@ Options:
   --resource-id <id>      Use the user-assigned identity with this ARM resource ID
   --subscription <s>      roles: only subscription <s> (its id or display name)
   --json                  Machine-readable output
+  --cloud <cloud>         AzureCloud, AzureUSGovernment, AzureChinaCloud, or a custom cloud as JSON
+                          {"arm","graph","portal","audience"} (https); also VM_IDENTITY_CLOUD. Used when
+                          instance metadata names no cloud VM Identity knows
   --timeout <seconds>     Give up after this long (default 100)
   --verbose               Log each request to stderr (tokens are never logged)
   -h, --help              Show this help
@@ -64,6 +67,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         resource: { type: 'string' },
         subscription: { type: 'string' },
         plane: { type: 'string' },
+        cloud: { type: 'string' },
         json: { type: 'boolean', default: false },
         timeout: { type: 'string' },
         verbose: { type: 'boolean', default: false },
@@ -89,11 +93,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (!Number.isFinite(timeoutSec) || timeoutSec <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not "${values.timeout}".`);
     if (command === 'token' && !values.resource) throw new UsageError('token needs --resource <uri>, e.g. --resource https://management.azure.com/');
     if (values.subscription !== undefined && (command !== 'roles' || !values.subscription.trim())) throw new UsageError('--subscription <id|name> goes with roles only.');
+    const cloud = parseCloudSetting(values.cloud ?? io.env.VM_IDENTITY_CLOUD, values.cloud !== undefined ? '--cloud' : 'VM_IDENTITY_CLOUD');
     const logger = values.verbose ? redacting(stderrLogger(io)) : undefined;
-    const client = new ManagedIdentityClient({ env: io.env, fileExists: fs.existsSync, logger, timeouts: { deadlineMs: timeoutSec * 1000 } });
+    const agentFor = proxyAgents();
+    const client = new ManagedIdentityClient({ env: io.env, fileExists: fs.existsSync, logger, agentFor, timeouts: { deadlineMs: timeoutSec * 1000 } });
+    const proxyConfigured = !!(io.env.HTTPS_PROXY || io.env.https_proxy || io.env.HTTP_PROXY || io.env.http_proxy);
     const cacheDir = cacheDirFor(io.env);
     const roleNames = cacheDir ? roleNameFile(cacheDir) : undefined;
-    const service = new IdentityService({ identityClient: client, env: io.env, logger, agentFor: proxyAgents(), roleNames });
+    const service = new IdentityService({ identityClient: client, env: io.env, logger, agentFor, cloud, proxyConfigured, roleNames });
 
     if (command === 'token') {
       const issued = await client.getToken(values.resource!, { identity: selector });
@@ -150,6 +157,8 @@ export function exitCodeFor(e: VmIdentityError): number {
     case 'usage':
       return EXIT.usage;
     case 'endpointUnreachable':
+    case 'notAzure':
+    case 'notSupported':
     case 'identityNotFound':
     case 'multipleIdentities':
       return EXIT.unavailable;

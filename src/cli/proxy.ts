@@ -1,6 +1,7 @@
 /**
  * Proxy agents for ARM/Graph in the CLI, from HTTPS_PROXY / HTTP_PROXY / NO_PROXY (proxy-from-env reads
- * them from process.env the way curl does). The identity endpoints never get here: they use the direct transport.
+ * them from process.env the way curl does). Link-local/loopback identity endpoints never get here (direct
+ * transport); Entra, for workload identity, does.
  */
 import type * as http from 'node:http';
 import { getProxyForUrl } from 'proxy-from-env';

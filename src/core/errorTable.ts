@@ -1,25 +1,43 @@
 /**
  * What a failed request means, decided in one table: (source × status or transport failure × service error
  * code) → a typed error. The first matching row wins; every row says why it exists. Sources: `identity`
- * (a token endpoint: IMDS, App Service, Cloud Shell, Arc, the legacy extension), `metadata` (IMDS instance
- * metadata), `arm`, `graph`. IMDS error bodies are `{error, error_description}`; ARM/Graph `{error:{code,message}}`
- * (AZURE-FACTS "IMDS errors", "ARM").
+ * (a token endpoint: IMDS, App Service, Azure ML, Cloud Shell, Arc, Entra for workload identity, the legacy
+ * extension), `metadata` (IMDS / himds instance metadata), `arm`, `graph`. Error bodies (MSAL
+ * BaseManagedIdentitySource.getServerTokenResponse; docs/HOSTS.md): `{error, error_description}` (IMDS, Arc,
+ * Entra), `{error:{code,message}}` (Cloud Shell, ARM, Graph), `{statusCode, message, correlationId}` (App Service).
+ * Host-side problems found before or instead of a response (a key file, a token file, a selection the host
+ * cannot make, an unknown cloud) are rows too, matched on `problem`.
  */
 import {
-  ASSIGN_ACCESS_DOCS,
   VmIdentityError,
   cancelled,
   endpointUnreachable,
   identityNotFound,
   malformedResponse,
   multipleIdentities,
+  notAzure,
   proxyInterference,
   serviceError,
   throttled,
   timedOut,
 } from './errors';
 import type { HttpFailure } from './http';
-import { redact } from './log';
+import { HOST_ANSWER_RULES, HOST_PROBLEM_RULES } from './hostErrorRules';
+
+export { type ErrorBody, errorBodyOf } from './errorBody';
+import { firstSentence } from './errorBody';
+import { readerGuidance } from './readerGuidance';
+
+/** Why Azure Arc's challenge could not be answered (MSAL AzureArc.ts has one error code for each). */
+export type ArcKeyReason = 'noChallenge' | 'platform' | 'extension' | 'directory' | 'tooLarge' | 'accessDenied' | 'unreadable';
+export type TokenFileProblem = 'missing' | 'empty' | 'unreadable' | 'tooLarge';
+
+/** A problem on this machine's side of an identity host, found before or instead of a usable response. */
+export type HostProblem =
+  | { kind: 'arcKey'; reason: ArcKeyReason; platform: string; file?: string; detail: string }
+  | { kind: 'tokenFile'; reason: TokenFileProblem; file: string; detail: string }
+  | { kind: 'selector'; host: string; reason: string }
+  | { kind: 'unknownCloud'; name: string };
 
 export type ErrorSource = 'identity' | 'metadata' | 'arm' | 'graph';
 
@@ -32,8 +50,6 @@ export interface Reading {
   scope?: string;
 }
 
-/** What lets an identity list role assignments at a scope: Reader (every read action) or this one action, at or above it. */
-export const ROLE_ASSIGNMENTS_READ = 'Microsoft.Authorization/roleAssignments/read';
 
 /** Everything known about one failed request. Either `status` (a response came) or `failure` (none did). */
 export interface FailureFacts {
@@ -57,8 +73,17 @@ export interface FailureFacts {
   notJson?: boolean;
   /** The identity asked for; `undefined` description = the system-assigned one. */
   selector?: { system: boolean; described?: string };
-  /** Azure Arc's 401 challenge could not be answered (the reason). */
-  challengeFailed?: string;
+  /** Which identity host answered (a SourceKind: `imds`, `appService`, `workloadIdentity`, …). */
+  host?: string;
+  /** Entra's AADSTS code (`error_codes[0]`), the documented identifier of an Entra error. */
+  aadsts?: number;
+  /** App Service's `correlationId`, for a support case. */
+  correlationId?: string;
+  /** The `Server` header: Azure IMDS sends `IMDS/<version>` (docs/HOSTS.md §6). */
+  server?: string;
+  /** An HTTP(S) proxy is configured on this machine. */
+  proxyConfigured?: boolean;
+  problem?: HostProblem;
   reading?: Reading;
 }
 
@@ -71,6 +96,8 @@ export interface ErrorRule {
   status?: StatusMatch;
   failure?: readonly HttpFailure[];
   code?: CodeMatch;
+  /** Matches host-side problems of this kind (instead of a status or a transport failure). */
+  problem?: HostProblem['kind'];
   when?: (f: FailureFacts) => boolean;
   why: string;
   error: (f: FailureFacts) => VmIdentityError;
@@ -83,8 +110,21 @@ const AZURE: readonly ErrorSource[] = ['arm', 'graph'];
 /** IMDS 400 codes that are not about which identity (a bad resource, a bad request). */
 const NOT_IDENTITY_400 = ['invalid_resource', 'bad_request_102'];
 
+/**
+ * Another metadata server at the IMDS address (AWS, GCP): HTML or non-JSON, no `Server: IMDS/…`, and no proxy
+ * that could have answered instead (docs/HOSTS.md §6). Also checked by the identity client to stop retrying.
+ */
+export function isNotAzureAnswer(f: Pick<FailureFacts, 'status' | 'html' | 'notJson' | 'server' | 'proxyConfigured'>): boolean {
+  // 407 and gateway errors are a proxy's words (even a transparent one's); other clouds answer 401/403/404.
+  if (f.status === 407 || f.status === 502 || f.status === 504) return false;
+  return !!(f.html || f.notJson) && !/^IMDS\//i.test(f.server ?? '') && !f.proxyConfigured;
+}
+
+const IMDS_HOSTS = ['imds', 'legacyVmExtension', undefined];
+
 export const ERROR_TABLE: readonly ErrorRule[] = [
   { sources: ALL, failure: ['aborted'], why: 'the caller cancelled', error: () => cancelled() },
+  ...HOST_PROBLEM_RULES,
   {
     sources: IMDS_LIKE,
     failure: ['unreachable', 'connectTimeout'],
@@ -125,6 +165,13 @@ export const ERROR_TABLE: readonly ErrorRule[] = [
         where: f.where,
       }),
   },
+  {
+    sources: IMDS_LIKE,
+    status: ANY_STATUS,
+    when: (f) => IMDS_HOSTS.includes(f.host) && isNotAzureAnswer(f),
+    why: 'HTML or non-JSON without Server: IMDS/… and no proxy: another cloud\'s metadata server (AWS, GCP), not Azure',
+    error: (f) => notAzure(f.where, f.status!, f.server),
+  },
   { sources: ['metadata'], status: ANY_STATUS, why: 'instance metadata is optional; say what came back', error: (f) => serviceError(f.where, f.status!) },
   {
     sources: ['identity'],
@@ -136,6 +183,7 @@ export const ERROR_TABLE: readonly ErrorRule[] = [
   { sources: ['identity'], status: 407, why: 'Proxy Authentication Required: only a proxy says that', error: (f) => proxyInterference(f.where, 407) },
   { sources: ['identity'], status: ANY_STATUS, when: (f) => !!f.html, why: 'an HTML page is a proxy, never IMDS', error: (f) => proxyInterference(f.where, f.status!) },
   { sources: ['identity', 'arm', 'graph'], status: 429, why: 'throttled after the retries', error: (f) => throttled(f.where, f.status!) },
+  ...HOST_ANSWER_RULES,
   {
     sources: ['identity'],
     status: 400,
@@ -159,13 +207,6 @@ export const ERROR_TABLE: readonly ErrorRule[] = [
     when: (f) => !!f.emptyBody,
     why: 'an empty 404 after the retries: the identity is not (yet) there',
     error: (f) => identityNotFound(f.selector?.described, f.status!),
-  },
-  {
-    sources: ['identity'],
-    status: 401,
-    when: (f) => f.challengeFailed !== undefined,
-    why: "Azure Arc's challenge could not be answered",
-    error: (f) => serviceError(f.where, 401, undefined, f.challengeFailed),
   },
   { sources: ['identity'], status: { from: 200, to: 299 }, why: 'only 200 carries a token', error: (f) => malformedResponse(f.where, `unexpected status ${f.status}`, f.status) },
   {
@@ -211,7 +252,9 @@ export function errorFor(facts: FailureFacts): VmIdentityError {
 
 function matches(rule: ErrorRule, f: FailureFacts): boolean {
   if (!rule.sources.includes(f.source)) return false;
-  if (f.failure !== undefined) {
+  if (rule.problem !== undefined || f.problem !== undefined) {
+    if (rule.problem !== f.problem?.kind) return false;
+  } else if (f.failure !== undefined) {
     if (!rule.failure?.includes(f.failure)) return false;
   } else if (rule.status === undefined || f.status === undefined || !statusMatches(rule.status, f.status)) return false;
   if (rule.code !== undefined && !codeMatches(rule.code, f.azureCode)) return false;
@@ -228,48 +271,6 @@ function codeMatches(match: CodeMatch, code: string | undefined): boolean {
   if (match === 'none') return code === undefined;
   if ('not' in match) return code === undefined || !match.not.includes(code);
   return code !== undefined && (match as readonly string[]).includes(code);
-}
-
-function readerGuidance(f: FailureFacts, reading: Reading): VmIdentityError {
-  const code = f.azureCode ?? 'HTTP 403';
-  const roles = reading.what === 'roles';
-  // A list is refused for want of a grant at that very scope (or above): name it. Reading the VM needs it on the VM.
-  const where = reading.scope ? ` at ${reading.scope}` : '';
-  return new VmIdentityError(
-    'authorizationFailed',
-    roles
-      ? `The identity ${reading.principalId} may not read role assignments${where} (${code}).`
-      : `The identity ${reading.principalId} may not read this VM (${code}).`,
-    {
-      fix: roles
-        ? `Give this identity Reader, or a role with ${ROLE_ASSIGNMENTS_READ}, at ${reading.scope ?? 'the scope listed'}: its Access control (IAM) → Add role assignment → Reader → Managed identity.`
-        : 'Give this identity Reader on this VM (or on its resource group or subscription): VM → Access control (IAM) → Add role assignment → Reader → Managed identity.',
-      title: 'no Reader role',
-      link: reading.accessControlLink ?? ASSIGN_ACCESS_DOCS,
-      remedy: 'grantReader',
-      status: f.status,
-      azureCode: f.azureCode,
-      where: f.where,
-    },
-  );
-}
-
-/** The error body of IMDS (`{error, error_description}`) or ARM/Graph (`{error: {code, message}}`). */
-export function errorBodyOf(json: unknown): { code?: string; description?: string } {
-  if (typeof json !== 'object' || json === null) return {};
-  const e = (json as { error?: unknown; error_description?: unknown }).error;
-  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  if (typeof e === 'string') return { code: e, description: text((json as { error_description?: unknown }).error_description) };
-  if (typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string') {
-    return { code: (e as { code: string }).code, description: text((e as { message?: unknown }).message) };
-  }
-  return {};
-}
-
-/** The first sentence of a service's own words, redacted: a service may echo a credential back. */
-function firstSentence(text: string): string {
-  const s = redact(text).split(/(?<=\.)\s/)[0] ?? text;
-  return s.length > 200 ? `${s.slice(0, 200)}…` : s.replace(/\.$/, '');
 }
 
 function hostOf(where: string): string {

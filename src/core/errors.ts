@@ -21,7 +21,10 @@ export type ErrorKind =
   | 'authenticationFailed'
   | 'unsafeEndpoint'
   | 'cancelled'
-  | 'usage';
+  | 'usage'
+  | 'notSupported'
+  | 'notAzure'
+  | 'unknownCloud';
 
 /** An argument of an action's command: a plain value, or a URI the UI turns into its own Uri type. */
 export type ActionArg = string | { uri: string };
@@ -69,6 +72,9 @@ const DEFAULT_TITLE: Record<ErrorKind, string> = {
   unsafeEndpoint: 'unsafe endpoint refused',
   cancelled: 'cancelled',
   usage: 'cannot do that',
+  notSupported: 'not supported here',
+  notAzure: 'not an Azure VM',
+  unknownCloud: 'unknown Azure cloud',
 };
 
 /** The actions of a remedy; `link` is the page the error points at (docs, or this VM's portal blade). */
@@ -248,3 +254,20 @@ export function usageError(message: string, fix: string): VmIdentityError {
 export function cancelled(): VmIdentityError {
   return new VmIdentityError('cancelled', 'Cancelled.', { fix: 'Nothing to do: the operation was cancelled.' });
 }
+
+/** Another cloud's metadata server answers the IMDS address (docs/HOSTS.md §6): not retried, not a proxy. */
+export function notAzure(where: string, status: number, server?: string): VmIdentityError {
+  return new VmIdentityError(
+    'notAzure',
+    `This machine answers the metadata address but is not an Azure VM (AWS/GCP/other): ${where} answered HTTP ${status} with a page that is not Azure's${server ? ` (Server: ${server})` : ''}.`,
+    {
+      fix: 'Run VM Identity on an Azure VM, or on an Azure Arc-enabled server to use a managed identity from another cloud or on-premises (install the Connected Machine agent).',
+      link: 'https://learn.microsoft.com/azure/azure-arc/servers/managed-identity-authentication',
+      status,
+      where,
+    },
+  );
+}
+
+export const CLOUD_SETTING_FIX =
+  'Set vmIdentity.cloud (machine setting; CLI: --cloud or VM_IDENTITY_CLOUD) to AzureCloud, AzureUSGovernment, AzureChinaCloud, or {"arm", "graph", "portal", "audience"} https URLs for a custom cloud.';

@@ -74,6 +74,8 @@ export interface SendContext {
   timeouts: Timeouts;
   maxBodyBytes: number;
   signal?: AbortSignal;
+  /** An answer that no retry can change (another cloud's metadata server): returned at once. */
+  isFinal?: (response: HttpResponse) => boolean;
 }
 
 export type SendResult = { response: HttpResponse; attempts: number };
@@ -112,6 +114,7 @@ export async function sendWithRetry(ctx: SendContext, request: HttpRequest): Pro
       outcome = { type: 'failure', failure: failure.failure };
       ctx.logger.info(`${where} failed: ${failure.failure} (${failure.message}) ${ctx.clock.now() - t0} ms${again}`);
     }
+    if (response && ctx.isFinal?.(response)) return { response, attempts: attempt };
     const now = ctx.clock.now();
     const decision = decideRetry(ctx.policy, outcome, state, now);
     if (decision.retry && now + decision.delayMs < deadline) {

@@ -8,7 +8,8 @@ import { jwtDecode } from 'jwt-decode';
 import { VmIdentityError } from '../core/errors';
 import { isRecord } from '../core/json';
 
-export type IdentityType = 'SystemAssigned' | 'UserAssigned';
+/** `User`: a person's token (Cloud Shell), not a managed identity. `WorkloadIdentity`: an app by federation. */
+export type IdentityType = 'SystemAssigned' | 'UserAssigned' | 'User' | 'WorkloadIdentity';
 
 export interface TokenClaims {
   principalId: string;
@@ -16,9 +17,11 @@ export interface TokenClaims {
   clientId?: string;
   audience?: string;
   expiresOn?: number;
-  /** `iat`, seconds since the epoch: when the token was issued (the access checker's propagation note). */
+  /** `iat`, epoch ms. */
   issuedAt?: number;
   identityType?: IdentityType;
+  /** A user's `name` or `upn` (user tokens only). */
+  userName?: string;
   /** ARM id of the VM (system-assigned) or of the user-assigned identity. */
   identityResourceId?: string;
   idtyp?: string;
@@ -39,14 +42,17 @@ export function decodeClaims(token: string): TokenClaims {
   const tenantId = str(payload.tid);
   if (!principalId || !tenantId) throw badToken('it has no oid or tid claim');
   const mirid = str(payload.xms_mirid);
+  // entra-docs access-token-claims-reference.md: idtyp "user" (optional claim), or a user's upn/scp; never xms_mirid.
+  const isUser = !mirid && (str(payload.idtyp) === 'user' || !!str(payload.upn) || !!str(payload.scp));
   return {
     principalId,
     tenantId,
     clientId: str(payload.appid) ?? str(payload.azp),
     audience: typeof payload.aud === 'string' ? payload.aud : undefined,
     expiresOn: typeof payload.exp === 'number' && Number.isFinite(payload.exp) ? payload.exp * 1000 : undefined,
-    issuedAt: typeof payload.iat === 'number' && Number.isFinite(payload.iat) ? payload.iat : undefined,
-    identityType: mirid ? identityTypeOf(mirid) : undefined,
+    issuedAt: typeof payload.iat === 'number' && Number.isFinite(payload.iat) ? payload.iat * 1000 : undefined,
+    identityType: mirid ? identityTypeOf(mirid) : isUser ? 'User' : undefined,
+    userName: isUser ? (str(payload.name) ?? str(payload.upn)) : undefined,
     identityResourceId: mirid,
     idtyp: str(payload.idtyp),
   };

@@ -3,21 +3,24 @@
  * this machine (detected once, from the environment it is given), with the identity retry policy, a
  * single-flight cache and typed errors. No `vscode` and no global state here: collaborators come in.
  */
-import * as fs from 'node:fs';
 import { type Clock, systemClock } from '../core/clock';
-import { errorBodyOf, errorFor } from '../core/errorTable';
+import { type HostProblem, errorBodyOf, errorFor, isNotAzureAnswer } from '../core/errorTable';
 import { VmIdentityError, isVmIdentityError } from '../core/errors';
 import { directHttp } from '../core/directHttp';
 import { DEFAULT_TIMEOUTS, type HttpClient, type HttpResponse, type SendContext, type Timeouts, describeRequest, sendWithRetry } from '../core/http';
 import { tryParseJson } from '../core/json';
 import { type Logger, redacting, silentLogger } from '../core/log';
+import { type AgentFor, createProxiedHttp } from '../core/proxiedHttp';
 import { RETRY_POLICIES, type RetryPolicy } from '../core/retry';
 import { SingleFlightCache } from './cache';
 import { type TokenClaims, decodeClaims } from './claims';
 import { type IdentitySelector, SYSTEM_ASSIGNED, describeSelector, selectorKey } from './selector';
-import { type HostEnvironment, createSource } from './sources/detect';
-import type { IdentitySource, TokenRequest } from './sources/source';
+import { ArcChallengeError } from './sources/arc';
+import { createSource } from './sources/create';
+import type { HostEnvironment } from './sources/detect';
+import type { IdentitySource, MetadataEndpoint, TokenRequest } from './sources/source';
 import { UnsupportedSelectorError } from './sources/source';
+import { FederatedTokenFileError } from './sources/workloadIdentity';
 import { type AccessToken, MAX_TOKEN_RESPONSE_BYTES, parseTokenResponse } from './tokenResponse';
 
 export interface IdentityClientOptions {
@@ -26,15 +29,24 @@ export interface IdentityClientOptions {
   /** Probes a file (Azure Arc's agent); without one, no file is assumed to exist. */
   fileExists?: (file: string) => boolean;
   platform?: NodeJS.Platform;
+  /** Transport to link-local/loopback identity hosts (never proxied). */
   http?: HttpClient;
+  /** Transport to public token endpoints (Entra, for workload identity); default node's https with `agentFor`. */
+  proxiedHttp?: HttpClient;
+  agentFor?: AgentFor;
+  /**
+   * An HTTP(S) proxy is configured (then an HTML answer may be the proxy's, not another cloud's metadata
+   * server). Default: HTTP(S)_PROXY in `env`.
+   */
+  proxyConfigured?: boolean;
   clock?: Clock;
   logger?: Logger;
   timeouts?: Partial<Timeouts>;
   retryPolicy?: RetryPolicy;
   /** The legacy VM extension's address, tried only when IMDS does not answer. */
   legacyEndpoint?: string;
-  /** Reads Azure Arc's challenge key file (injectable for tests). */
-  readArcKey?: (file: string) => Promise<Buffer>;
+  /** Azure Arc's expected key directory; only tests pass one (production enforces the agent's own). */
+  arcKeyDir?: string;
 }
 
 export interface IssuedToken {
@@ -57,6 +69,8 @@ interface CachedToken extends IssuedToken {
 
 export class ManagedIdentityClient {
   private readonly http: HttpClient;
+  private readonly proxiedHttp: HttpClient;
+  private readonly proxyConfigured: boolean;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private timeouts: Timeouts;
@@ -69,6 +83,9 @@ export class ManagedIdentityClient {
 
   constructor(options: IdentityClientOptions) {
     this.http = options.http ?? directHttp;
+    this.proxiedHttp = options.proxiedHttp ?? createProxiedHttp(options.agentFor);
+    const env = options.env;
+    this.proxyConfigured = options.proxyConfigured ?? !!(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
     this.clock = options.clock ?? systemClock;
     this.logger = redacting(options.logger ?? silentLogger);
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
@@ -79,7 +96,7 @@ export class ManagedIdentityClient {
       platform: options.platform ?? process.platform,
       fileExists: options.fileExists ?? (() => false),
     };
-    const created = createSource(host, options.readArcKey ?? ((f: string) => fs.promises.readFile(f)), options.legacyEndpoint);
+    const created = createSource(host, { legacyEndpoint: options.legacyEndpoint, arcKeyDir: options.arcKeyDir });
     this.primary = created.primary;
     this.legacy = created.legacy;
   }
@@ -88,6 +105,12 @@ export class ManagedIdentityClient {
   get sourceKind(): IdentitySource['kind'] | 'unsupported' {
     if (this.active) return this.active.kind;
     return this.primary instanceof VmIdentityError ? 'unsupported' : this.primary.kind;
+  }
+
+  /** Where instance metadata is for the host in use (IMDS, Arc's himds), or undefined when it has none. */
+  get metadataEndpoint(): MetadataEndpoint | undefined {
+    if (this.active) return this.active.metadata;
+    return this.primary instanceof VmIdentityError ? undefined : this.primary.metadata;
   }
 
   async getToken(resource: string, options: GetTokenOptions = {}): Promise<IssuedToken> {
@@ -134,20 +157,10 @@ export class ManagedIdentityClient {
   }
 
   private async fetchFrom(source: IdentitySource, resource: string, identity: IdentitySelector, signal: AbortSignal): Promise<CachedToken> {
-    let request: TokenRequest;
-    try {
-      request = source.tokenRequest(resource, identity);
-    } catch (e) {
-      if (e instanceof UnsupportedSelectorError) {
-        throw new VmIdentityError('identityNotFound', `This identity host cannot select a user-assigned identity: ${e.message}.`, {
-          fix: 'Use the system-assigned identity here.',
-          remedy: 'selectIdentity',
-        });
-      }
-      throw e;
-    }
+    let request = await this.requestFor(source, resource, identity);
+    const imdsLike = source.kind === 'imds' || source.kind === 'legacyVmExtension';
     const ctx: SendContext = {
-      http: this.http,
+      http: source.transport === 'proxied' ? this.proxiedHttp : this.http,
       clock: this.clock,
       logger: this.logger,
       policy: this.policy,
@@ -155,26 +168,60 @@ export class ManagedIdentityClient {
       timeouts: this.timeouts,
       maxBodyBytes: MAX_TOKEN_RESPONSE_BYTES,
       signal,
+      // Another cloud's metadata server answers the same every time: no retry (docs/HOSTS.md §6).
+      isFinal: imdsLike ? (r) => this.notAzure(r) : undefined,
     };
     let { response } = await sendWithRetry(ctx, request);
     if (response.status === 401 && source.answerChallenge) {
       const challenged = request;
-      const answered = await source.answerChallenge(request, response.headers).catch((e: Error) => {
-        throw errorFor({ source: 'identity', where: describeRequest(challenged), status: 401, challengeFailed: e.message });
+      const answered = await source.answerChallenge(request, response.headers).catch((e: unknown) => {
+        if (!(e instanceof ArcChallengeError)) throw e;
+        const problem: HostProblem = { kind: 'arcKey', reason: e.reason, platform: e.platform, file: e.file, detail: e.message };
+        throw errorFor({ source: 'identity', where: describeRequest(challenged), status: 401, host: source.kind, problem });
       });
       if (answered) ({ response } = await sendWithRetry(ctx, (request = answered)));
     }
     const where = describeRequest(request);
-    if (response.status !== 200 || looksLikeHtml(response)) throw mapFailure(response, where, identity);
+    if (response.status !== 200 || looksLikeHtml(response) || (imdsLike && this.notAzure(response))) {
+      throw mapFailure(response, where, identity, { host: source.kind, proxyConfigured: this.proxyConfigured });
+    }
     const accessToken = parseTokenResponse(response.body, where, resource, this.clock.now());
     const claims = decodeClaims(accessToken.token);
     this.logger.info(`token for ${resource} from ${source.kind}, expires ${new Date(accessToken.expiresOn).toISOString()}`);
     return { accessToken, claims, source: source.kind, expiresOn: accessToken.expiresOn, refreshAfter: accessToken.refreshAfter };
   }
+
+  /** The host's request; what it refuses to build (a selection, an unusable token file) as a typed error. */
+  private async requestFor(source: IdentitySource, resource: string, identity: IdentitySelector): Promise<TokenRequest> {
+    const where = `${source.kind} ${source.endpoint}`;
+    try {
+      return await source.tokenRequest(resource, identity);
+    } catch (e) {
+      if (e instanceof UnsupportedSelectorError) {
+        throw errorFor({ source: 'identity', where, host: source.kind, problem: { kind: 'selector', host: e.host, reason: e.reason } });
+      }
+      if (e instanceof FederatedTokenFileError) {
+        throw errorFor({ source: 'identity', where, host: source.kind, problem: { kind: 'tokenFile', reason: e.problem, file: e.file, detail: e.message } });
+      }
+      throw e;
+    }
+  }
+
+  private notAzure(response: HttpResponse): boolean {
+    return isNotAzureAnswer({
+      status: response.status,
+      html: looksLikeHtml(response),
+      notJson: response.body.length > 0 && !isJson(response), server: serverOf(response), proxyConfigured: this.proxyConfigured });
+  }
 }
 
 /** The typed error for a final response from an identity host that carries no token (see the error table). */
-export function mapFailure(response: HttpResponse, where: string, identity: IdentitySelector): VmIdentityError {
+export function mapFailure(
+  response: HttpResponse,
+  where: string,
+  identity: IdentitySelector,
+  context: { host?: string; proxyConfigured?: boolean } = {},
+): VmIdentityError {
   const body = errorBodyOf(tryParseJson(response.body));
   return errorFor({
     source: 'identity',
@@ -182,10 +229,24 @@ export function mapFailure(response: HttpResponse, where: string, identity: Iden
     status: response.status,
     azureCode: body.code,
     description: body.description,
+    aadsts: body.aadsts,
+    correlationId: body.correlationId,
     html: looksLikeHtml(response),
+    notJson: response.body.length > 0 && !isJson(response),
+    server: serverOf(response),
     emptyBody: response.body.length === 0,
     selector: { system: identity.kind === 'system', described: describeSelector(identity) },
+    ...context,
   });
+}
+
+function isJson(response: HttpResponse): boolean {
+  return tryParseJson(response.body) !== undefined;
+}
+
+function serverOf(response: HttpResponse): string | undefined {
+  const v = response.headers.server;
+  return Array.isArray(v) ? v[0] : v;
 }
 
 function looksLikeHtml(response: HttpResponse): boolean {

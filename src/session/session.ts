@@ -156,7 +156,7 @@ export class Session {
         : this.options.service.snapshot(selector, this.include, abort.signal, forceRefresh);
     const promise = work
       .then(
-        (snapshot): SessionState => ({ status: 'signedIn', snapshot, refreshing: false }),
+        (snapshot): SessionState => ({ status: 'signedIn', snapshot: markReused(snapshot, forceRefresh ? previous : undefined), refreshing: false }),
         (e: unknown): SessionState => {
           const error = toVmIdentityError(e);
           if (silent && previous && this.clock.now() < previous.identity.token.expiresOn) {
@@ -222,4 +222,15 @@ export class Session {
       }
     }
   }
+}
+
+/**
+ * After a Refresh (a fresh token asked for), the same token again — same principal, same `iat` — means the
+ * identity host served its cache (IMDS keeps one per resource for up to 24 h: entra-docs managed-identities-faq.md).
+ */
+function markReused(snapshot: Snapshot, previous: Snapshot | undefined): Snapshot {
+  const was = previous?.identity;
+  const now = snapshot.identity;
+  const same = !!was && was.principalId === now.principalId && was.token.issuedAt !== undefined && was.token.issuedAt === now.token.issuedAt;
+  return same ? { ...snapshot, sameTokenAfterRefresh: true } : snapshot;
 }

@@ -7,6 +7,7 @@ import { type IdentitySelector, SYSTEM_ASSIGNED, SelectorError, selectorFrom } f
 import type { Session, SessionState } from '../session/session';
 import { type ErrorContext, guarded, showError } from './errors';
 import { checkAccessCommand } from './commands/checkAccess';
+import { IMDS_CACHE_DOCS } from './format';
 import { saveIdentity } from './settings';
 import { type Node, VIEW_ID } from './tree';
 
@@ -55,7 +56,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }),
     register('vmIdentity.refresh', async () => {
       if (session.state.status === 'signedOut') return reportOutcome(await withViewProgress(session.signIn()));
-      await reportOutcome(await withViewProgress(session.refresh()));
+      const state = await withViewProgress(session.refresh());
+      await reportOutcome(state);
+      if (state.status === 'signedIn' && state.snapshot.sameTokenAfterRefresh) void explainCachedToken(log);
     }),
     register('vmIdentity.signOut', () => {
       session.signOut();
@@ -103,6 +106,16 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     register('vmIdentity.showLog', () => showLog()),
     register('vmIdentity.checkAccess', checkAccessCommand(session)),
   ];
+}
+
+/** After a Refresh that got the same token back: IMDS caches it (entra-docs managed-identities-faq.md). */
+async function explainCachedToken(log: Logger): Promise<void> {
+  const message = vscode.l10n.t(
+    'The identity endpoint returned the same token as before: IMDS serves a cached token for up to 24 hours, so role grants made since it was issued may take that long to apply to it.',
+  );
+  log.info('refresh returned the same token (identity host cache)');
+  const learn = vscode.l10n.t('Learn more');
+  if ((await vscode.window.showInformationMessage(message, learn)) === learn) await vscode.env.openExternal(vscode.Uri.parse(IMDS_CACHE_DOCS));
 }
 
 function requireSnapshot(s: Snapshot | undefined): Snapshot {

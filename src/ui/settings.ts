@@ -1,5 +1,7 @@
 /** Settings, read at the edge and handed to the core as values. All are machine-scoped (package.json). */
 import * as vscode from 'vscode';
+import { type Cloud, parseCloudSetting } from '../azure';
+import { isVmIdentityError } from '../core/errors';
 import { type IdentitySelector, SYSTEM_ASSIGNED, SelectorError, formatSelector, parseSelector } from '../identity';
 
 export const SECTION = 'vmIdentity';
@@ -11,6 +13,10 @@ export interface Settings {
   signInAutomatically: boolean;
   showDisplayName: boolean;
   timeoutMs: number;
+  /** vmIdentity.cloud; undefined when unset or unusable. */
+  cloud?: Cloud;
+  /** Set when vmIdentity.cloud cannot be used (it is then ignored). */
+  cloudProblem?: string;
 }
 
 export function readSettings(): Settings {
@@ -26,9 +32,18 @@ export function readSettings(): Settings {
   }
   const timeout = c.get<unknown>('timeoutSeconds');
   const seconds = typeof timeout === 'number' && Number.isFinite(timeout) ? Math.min(600, Math.max(5, timeout)) : 100;
+  let cloud: Cloud | undefined;
+  let cloudProblem: string | undefined;
+  try {
+    cloud = parseCloudSetting(c.get<unknown>('cloud'), 'vmIdentity.cloud');
+  } catch (e) {
+    cloudProblem = isVmIdentityError(e) ? `${e.message} ${e.fix}` : String(e);
+  }
   return {
     identity,
     identityProblem,
+    cloud,
+    cloudProblem,
     signInAutomatically: c.get<unknown>('signInAutomatically') !== false,
     showDisplayName: c.get<unknown>('showDisplayName') !== false,
     timeoutMs: seconds * 1000,

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { valueOf } from '../azure';
 import type { Session, SessionState } from '../session/session';
-import { escapeMarkdown as escape, formatExpiry, shortId } from './format';
+import { escapeMarkdown as escape, formatExpiry, formatIssued, identityTypeLabel, shortId } from './format';
 
 export const STATUS_ITEM_ID = 'vmIdentity.status';
 
@@ -37,12 +37,18 @@ export class StatusBar implements vscode.Disposable {
         const name = valueOf(s.displayName);
         const vm = valueOf(s.vm);
         const who = name ?? shortId(s.identity.principalId);
-        item.text = `$(pass-filled) ${who}`;
+        item.text = s.identity.identityType === 'User' ? `$(person) ${who}` : `$(pass-filled) ${who}`;
         const md = new vscode.MarkdownString(undefined, true);
-        md.appendMarkdown(`**Signed in as the VM's ${s.identity.identityType === 'SystemAssigned' ? 'system-assigned' : 'user-assigned'} identity**\n\n`);
+        const type = s.identity.identityType;
+        const heading =
+          type === 'User' || type === 'WorkloadIdentity'
+            ? vscode.l10n.t('Signed in as the {0}', identityTypeLabel(type))
+            : vscode.l10n.t("Signed in as the VM's {0} identity", identityTypeLabel(type));
+        md.appendMarkdown(`**${escape(heading)}**\n\n`);
         if (name) md.appendMarkdown(`Name: ${escape(name)}  \n`);
         md.appendMarkdown(`Principal ID: \`${s.identity.principalId}\`  \n`);
         if (vm) md.appendMarkdown(`VM: ${escape(vm.name)} (${escape(vm.resourceGroup)})  \n`);
+        if (s.identity.token.issuedAt !== undefined) md.appendMarkdown(`${vscode.l10n.t('Token issued: {0}', formatIssued(s.identity.token.issuedAt))}  \n`);
         md.appendMarkdown(`Token expires: ${formatExpiry(s.identity.token.expiresOn)}`);
         item.tooltip = md;
         item.command = 'workbench.view.extension.vmIdentity';

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { type Snapshot, valueOf } from '../azure';
 import type { Session, SessionState } from '../session/session';
-import { formatExpiry } from './format';
+import { IMDS_CACHE_DOCS, formatExpiry, formatIssued, identityTypeLabel } from './format';
 import { roleNodes } from './roleNodes';
 import { type Node, assignmentTooltip, errorNodes, toTreeItem } from './treeItems';
 
@@ -122,12 +122,19 @@ function identityFields(s: Snapshot): Node[] {
   if (i.clientId) nodes.push(field('identity.clientId', 'Client ID', i.clientId, { copy: i.clientId }));
   nodes.push(field('identity.tenantId', 'Tenant ID', i.tenantId, { copy: i.tenantId }));
   nodes.push(
-    field('identity.type', 'Type', i.identityType === 'SystemAssigned' ? 'system-assigned' : 'user-assigned', {
+    field('identity.type', 'Type', identityTypeLabel(i.identityType), {
       tooltip: i.identityResourceId,
       link: s.links.identity ?? s.links.identityPage,
       copy: i.identityResourceId,
     }),
   );
+  if (i.token.issuedAt !== undefined) {
+    const tooltip = vscode.l10n.t(
+      'IMDS serves a cached token for up to 24 h, so role grants made after this time may not apply to it yet. {0}',
+      IMDS_CACHE_DOCS,
+    );
+    nodes.push(field('identity.issued', vscode.l10n.t('Token issued'), formatIssued(i.token.issuedAt), { tooltip, link: IMDS_CACHE_DOCS }));
+  }
   nodes.push(field('identity.expires', 'Token expires', formatExpiry(i.token.expiresOn), { tooltip: `Audience ${i.token.resource}; renewed automatically before it expires. Source: ${i.source}` }));
   return nodes;
 }

@@ -152,13 +152,18 @@ describe('the ARM client: guards, errors and clouds', function () {
     }
   });
 
-  it('an unknown or hostile azEnvironment falls back to the public cloud\'s hosts', async () => {
+  it('an unknown or hostile azEnvironment is an error naming it, pointing to vmIdentity.cloud; nothing sent to it', async () => {
     emu.configure({ azEnvironment: 'AzurePublicCloud' });
     emu.fault('imds-instance', [{ status: 200, body: { compute: { name: 'vm', subscriptionId: emu.dataset.subscriptionId, resourceGroupName: 'rg', azEnvironment: 'https://evil.example/' } } }] as never);
-    const s = await service({ VM_IDENTITY_ARM_ENDPOINT: '', VM_IDENTITY_GRAPH_ENDPOINT: '' }).snapshot(undefined, {});
-    assert.equal(s.cloud.name, 'AzurePublicCloud');
-    assert.equal(s.endpoints.arm, 'https://management.azure.com');
-    recordCase({ area: 'attack', name: 'instance metadata names an unknown cloud', expected: 'public cloud hosts only', observed: `ARM ${s.endpoints.arm}`, pass: true });
+    emu.resetLog();
+    const e = await service({ VM_IDENTITY_ARM_ENDPOINT: '', VM_IDENTITY_GRAPH_ENDPOINT: '' })
+      .snapshot(undefined, { roles: true })
+      .then(() => undefined, (x: unknown) => x);
+    assert.ok(isVmIdentityError(e, 'unknownCloud'), String(e));
+    assert.match(e.message, /"https:\/\/evil\.example\/", which VM Identity does not know/);
+    assert.match(e.fix, /vmIdentity\.cloud/);
+    assert.deepEqual(emu.requests.filter((r) => r.service === 'arm'), []);
+    recordCase({ area: 'attack', name: 'instance metadata names an unknown cloud', expected: 'an error naming it, nothing sent to ARM', observed: e.message, pass: true });
   });
 
   it('stops a nextLink loop', async () => {

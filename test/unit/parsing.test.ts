@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { decodeClaims, parseExpiresOn, parseTokenResponse, parseSelector, selectorFrom, EXPIRY_MARGIN_MS } from '../../src/identity';
 import { isVmIdentityError } from '../../src/core/errors';
 import { redact } from '../../src/core/log';
-import { cloudFor, scopeKind, viaOf, parseInstanceMetadata, portalLink } from '../../src/azure';
+import { knownCloud as cloudFor, scopeKind, viaOf, parseInstanceMetadata, portalLink } from '../../src/azure';
 
 const NOW = Date.UTC(2026, 10, 29, 12, 0, 0);
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -115,15 +115,17 @@ describe('identity selectors', () => {
 });
 
 describe('clouds, scopes and instance metadata', () => {
-  it('maps azEnvironment case-insensitively, unknown to public', () => {
-    assert.equal(cloudFor('AZUREPUBLICCLOUD').arm, 'https://management.azure.com');
-    assert.equal(cloudFor('azureusgovernmentcloud').portal, 'https://portal.azure.us');
-    assert.equal(cloudFor('AzureChinaCloud').graph, 'https://microsoftgraph.chinacloudapi.cn');
-    assert.equal(cloudFor('').name, 'AzurePublicCloud');
-    assert.equal(cloudFor('AzureStackCloud').name, 'AzurePublicCloud');
+  it('maps azEnvironment (and the Azure CLI names) case-insensitively; unknown and empty to none', () => {
+    assert.equal(cloudFor('AZUREPUBLICCLOUD')?.arm, 'https://management.azure.com');
+    assert.equal(cloudFor('azureusgovernmentcloud')?.portal, 'https://portal.azure.us');
+    assert.equal(cloudFor('AzureChinaCloud')?.graph, 'https://microsoftgraph.chinacloudapi.cn');
+    assert.equal(cloudFor('AzureCloud')?.name, 'AzurePublicCloud');
+    assert.equal(cloudFor('AzureUSGovernment')?.name, 'AzureUSGovernmentCloud');
+    assert.equal(cloudFor(''), undefined);
+    assert.equal(cloudFor('AzureStackCloud'), undefined);
   });
   it('builds portal deep links', () => {
-    assert.equal(portalLink(cloudFor('AzureUSGovernmentCloud'), 't', '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm', 'users'), 'https://portal.azure.us/#@t/resource/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/users');
+    assert.equal(portalLink(cloudFor('AzureUSGovernmentCloud')!, 't', '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm', 'users'), 'https://portal.azure.us/#@t/resource/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/users');
   });
   it('classifies scopes and how an assignment reaches the principal', () => {
     assert.equal(scopeKind('/'), 'root');
