@@ -2,7 +2,8 @@
  * vm-identity: the CLI over the same core as the extension.
  *   vm-identity whoami [--json]            who the VM identity is, and the VM
  *   vm-identity roles  [--json]            its Azure role assignments
- *   vm-identity token  --resource <uri>    an access token (explicitly asked for, so printed)
+ *   vm-identity token  --resource <uri>    an access token (explicitly asked for, so printed); --claims: its claims
+ *   vm-identity doctor [--json]            Diagnose: why the identity does or does not work here
  * Exit codes: 0 ok, 2 usage, 3 identity unavailable, 4 permission denied, 1 other.
  */
 import { parseArgs } from 'node:util';
@@ -11,15 +12,32 @@ import { IdentityService, type RoleAssignmentDetail, type Snapshot, toView } fro
 import { type VmIdentityError, isVmIdentityError } from '../core/errors';
 import { type Logger, redacting } from '../core/log';
 import { type IdentitySelector, ManagedIdentityClient, SYSTEM_ASSIGNED, SelectorError, selectorFrom } from '../identity';
+import { InvalidResourceError, parseOtherResource } from '../azure/services';
+import { inspectJwt } from '../core/jwtInspect';
+import { doctor } from './doctor';
 import { rolesText, whoamiJson, whoamiText, writeJsonArray } from './format';
 import { proxyAgents } from './proxy';
+
+/** Diagnose waits at most this long for the identity endpoint (a sign-in may wait longer). */
+const DOCTOR_TIMEOUT_SEC = 20;
+
+function parseResourceArg(raw: string): string {
+  try {
+    return parseOtherResource(raw);
+  } catch (e) {
+    if (e instanceof InvalidResourceError) throw new UsageError(`--resource: ${e.message}`);
+    throw e;
+  }
+}
 
 const USAGE = `Usage: vm-identity <command> [options]
 
 Commands:
   whoami                  Show the VM's managed identity and the VM it runs on
   roles                   List the identity's Azure role assignments
-  token --resource <uri>  Print an access token for <uri> (handle with care)
+  token --resource <uri>  Print an access token for <uri> (handle with care);
+                          with --claims, its decoded claims as JSON instead of the token
+  doctor                  Diagnose the identity on this machine (exit 0 ok, 3 identity unavailable, 1 other)
 
 Options:
   --client-id <guid>      Use the user-assigned identity with this client ID
@@ -54,6 +72,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         'resource-id': { type: 'string' },
         resource: { type: 'string' },
         json: { type: 'boolean', default: false },
+        claims: { type: 'boolean', default: false },
         timeout: { type: 'string' },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -70,7 +89,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const command = positionals[0];
   try {
-    if (!command || !['whoami', 'roles', 'token'].includes(command) || positionals.length > 1) throw new UsageError(command ? `Unknown command "${positionals.join(' ')}".` : 'No command given.');
+    if (!command || !['whoami', 'roles', 'token', 'doctor'].includes(command) || positionals.length > 1) throw new UsageError(command ? `Unknown command "${positionals.join(' ')}".` : 'No command given.');
     const selector = selectorOf(values);
     const timeoutSec = values.timeout === undefined ? 100 : Number(values.timeout);
     if (!Number.isFinite(timeoutSec) || timeoutSec <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not "${values.timeout}".`);
@@ -79,9 +98,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const client = new ManagedIdentityClient({ env: io.env, fileExists: fs.existsSync, logger, timeouts: { deadlineMs: timeoutSec * 1000 } });
     const service = new IdentityService({ identityClient: client, env: io.env, logger, agentFor: proxyAgents() });
 
+    if (command === 'doctor') {
+      const diagnoseClient = new ManagedIdentityClient({ env: io.env, fileExists: fs.existsSync, logger, timeouts: { deadlineMs: Math.min(timeoutSec, DOCTOR_TIMEOUT_SEC) * 1000 } });
+      const diagnoseService = new IdentityService({ identityClient: diagnoseClient, env: io.env, logger });
+      return await doctor({ env: io.env, client: diagnoseClient, service: diagnoseService, selector, json: values.json, logger, stdout: io.stdout });
+    }
     if (command === 'token') {
-      const issued = await client.getToken(values.resource!, { identity: selector });
+      const resource = parseResourceArg(values.resource!);
+      const issued = await client.getToken(resource, { identity: selector });
       const t = issued.accessToken;
+      if (values.claims) {
+        await io.stdout(`${JSON.stringify(inspectJwt(t.token, Date.now()).claims, null, 2)}\n`);
+        return EXIT.ok;
+      }
       io.stdout(values.json ? `${JSON.stringify({ accessToken: t.token, expiresOn: new Date(t.expiresOn).toISOString(), resource: t.resource, tokenType: t.tokenType })}\n` : `${t.token}\n`);
       return EXIT.ok;
     }
