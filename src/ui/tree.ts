@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { type RoleAssignmentDetail, type ScopeKind, type Snapshot, valueOf } from '../azure';
 import type { VmIdentityError } from '../core/errors';
 import type { Session, SessionState } from '../session/session';
+import { WELCOME_KINDS } from './errorWelcome';
 import { formatExpiry } from './format';
 import { type Node, assignmentTooltip, openLink, toTreeItem } from './treeItems';
 
@@ -86,7 +87,8 @@ export function rootsFor(state: SessionState): Node[] {
     case 'signingIn':
       return [{ kind: 'message', id: 'signingIn', label: 'Signing in…', icon: 'loading~spin' }];
     case 'error':
-      return errorNodes('signIn', state.error, 'Sign in failed');
+      // Errors the welcome view explains in full leave the tree empty so it shows (./errorWelcome).
+      return WELCOME_KINDS.has(state.error.kind) ? [] : errorNodes('signIn', state.error, 'Sign in failed');
     case 'signedIn':
       return snapshotNodes(state.snapshot);
   }
@@ -137,6 +139,14 @@ function identityFields(s: Snapshot): Node[] {
       copy: i.identityResourceId,
     }),
   );
+  nodes.push({
+    kind: 'message',
+    id: 'identity.getToken',
+    label: 'Get access token for…',
+    icon: 'key',
+    tooltip: 'A token for Key Vault, Storage, SQL… as this identity, shown decoded in the token inspector',
+    command: { command: 'vmIdentity.getToken', title: 'Get access token for…' },
+  });
   nodes.push(field('identity.expires', 'Token expires', formatExpiry(i.token.expiresOn), { tooltip: `Audience ${i.token.resource}; renewed automatically before it expires. Source: ${i.source}` }));
   return nodes;
 }
@@ -225,6 +235,9 @@ function errorNodes(prefix: string, error: VmIdentityError, title: string): Node
     const command = action.command === 'vscode.open' && uri ? openLink(uri, action.label) : { command: action.command, title: action.treeLabel };
     nodes.push({ kind: 'message', id: `${prefix}.action.${i}`, label: action.treeLabel, icon: uri ? 'link-external' : 'person', command, tooltip: uri ? error.fix : undefined });
   });
+  if (prefix === 'signIn') {
+    nodes.push({ kind: 'message', id: `${prefix}.diagnose`, label: 'Diagnose', icon: 'pulse', command: { command: 'vmIdentity.diagnose', title: 'Diagnose' } });
+  }
   nodes.push({ kind: 'message', id: `${prefix}.retry`, label: 'Try again', icon: 'refresh', command: { command: 'vmIdentity.refresh', title: 'Refresh' } });
   return nodes;
 }
