@@ -13,7 +13,7 @@ export interface ProbeLimits {
   responseMs: number;
 }
 
-export const PROBE_LIMITS: ProbeLimits = { connectMs: 2000, responseMs: 5000 };
+const PROBE_LIMITS: ProbeLimits = { connectMs: 2000, responseMs: 5000 };
 
 /** Error codes for failures that carry no errno (time-outs, cut-off answers). */
 const FAILURE_CODES: Record<HttpError['failure'], string> = {
@@ -64,7 +64,7 @@ function codeFromMessage(message: string): string | undefined {
 }
 
 /** scheme://host:port of a proxy URL: never its user name or password. */
-export function describeProxy(proxy: string | undefined): string | undefined {
+function describeProxy(proxy: string | undefined): string | undefined {
   if (!proxy) return undefined;
   try {
     const u = new URL(proxy);

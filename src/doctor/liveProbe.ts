@@ -225,7 +225,7 @@ function probeIdentityEndpoint(options: LiveProbeOptions, direct: HttpClient): P
 }
 
 /** The typed error of a failed token request → what the identity check reasons about (no message text). */
-export function failedOutcome(e: unknown): TokenOutcome {
+function failedOutcome(e: unknown): TokenOutcome {
   const error = toVmIdentityError(e);
   const base = { ok: false as const, status: error.status, errorCode: error.azureCode };
   if (isVmIdentityError(error, 'identityNotFound')) return { ...base, reason: 'identityNotFound' };

@@ -48,6 +48,6 @@ export function signInButtonsFor(error: VmIdentityError): ErrorAction[] {
   return [DIAGNOSE, ...buttonsFor(error)];
 }
 
-export const DIAGNOSE: ErrorAction = { label: 'Diagnose', command: 'vmIdentity.diagnose' };
+const DIAGNOSE: ErrorAction = { label: 'Diagnose', command: 'vmIdentity.diagnose' };
 
 export const SHOW_LOG: ErrorAction = { label: 'Show log', command: 'vmIdentity.showLog' };

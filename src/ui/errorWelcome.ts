@@ -19,16 +19,16 @@ export const WELCOME_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
   'throttled',
 ]);
 
-export const FIX_ERROR_COMMAND = 'vmIdentity.fixError';
+const FIX_ERROR_COMMAND = 'vmIdentity.fixError';
 
-export interface WelcomeContext {
+interface WelcomeContext {
   /** The error kind, when the welcome view explains it; '' otherwise. */
   'vmIdentity.errorKind': string;
   /** The remedy whose action the "fix" button runs; '' when the error has no action. */
   'vmIdentity.errorAction': string;
 }
 
-export function welcomeContext(state: SessionState): WelcomeContext {
+function welcomeContext(state: SessionState): WelcomeContext {
   if ((state.status !== 'error' && state.status !== 'unavailable') || !WELCOME_KINDS.has(state.error.kind)) {
     return { 'vmIdentity.errorKind': '', 'vmIdentity.errorAction': '' };
   }

@@ -27,7 +27,7 @@ export interface DiagnoseDeps {
   env?: NodeJS.ProcessEnv;
 }
 
-export function vsCodeHttpSettings(): VsCodeHttpSettings {
+function vsCodeHttpSettings(): VsCodeHttpSettings {
   const http = vscode.workspace.getConfiguration('http');
   const support = http.get<string>('proxySupport');
   return {
