@@ -2,7 +2,8 @@
  * A failed or unavailable sign-in as a welcome view (package.json `viewsWelcome`): welcome content is static, so
  * the state is told through context keys and each error kind has its own content with the cause and the fix in
  * full; buttons run the fix's own action, Diagnose, Try again and Show log. Kinds without their own content keep
- * the tree's error rows (their message is specific to the request).
+ * the tree's error rows, because their message is specific to the request (a time-out names its limit, a service
+ * error its status and host).
  */
 import * as vscode from 'vscode';
 import type { ErrorKind } from '../core/errors';
@@ -15,7 +16,6 @@ export const WELCOME_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
   'identityNotFound',
   'multipleIdentities',
   'proxyInterference',
-  'timeout',
   'throttled',
 ]);
 
