@@ -10,6 +10,13 @@ import { ManagedIdentityClient } from './identity';
 import { Session, type SessionState } from './session/session';
 import { registerCommands } from './ui/commands';
 import { roleNameMemento } from './ui/roleNameMemento';
+import { copyTokenWithWarning } from './ui/commands/copyToken';
+import { DIAGNOSE_COMMAND, createDiagnose } from './ui/commands/diagnose';
+import { GET_TOKEN_COMMAND, getTokenFor } from './ui/commands/getToken';
+import { registerErrorWelcome } from './ui/errorWelcome';
+import { guarded } from './ui/errors';
+import { identityForTerminal } from './ui/terminal/sessionIdentity';
+import { registerIdentityTerminal } from './ui/terminal/identityTerminal';
 import { SECTION, readSettings } from './ui/settings';
 import { StatusBar } from './ui/statusBar';
 import { IdentityTreeProvider, VIEW_ID } from './ui/tree';
@@ -71,6 +78,7 @@ export function activate(context: vscode.ExtensionContext): VmIdentityApi {
     { dispose: () => stateSubscription.dispose() },
     // Commands get the redacting logger; only this file holds the raw channel (to show it).
     ...registerCommands({ session, log: logger, showLog: () => channel.show(true) }),
+    ...registerUseCommands(context, session, logger),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SECTION)) return;
       const next = readSettings();
@@ -108,6 +116,30 @@ export function activate(context: vscode.ExtensionContext): VmIdentityApi {
     },
     tree,
   };
+}
+
+/** Using the identity (issue 11): tokens for any service, Diagnose, the error welcome view, the identity terminal. */
+function registerUseCommands(
+  context: vscode.ExtensionContext,
+  session: Session,
+  logger: ReturnType<typeof redacting>,
+): vscode.Disposable[] {
+  const ctx = { log: logger };
+  const extensionUri = context.extensionUri;
+  const diagnose = createDiagnose({ session, extensionUri, log: logger });
+  const copyToken = (resource: string) => copyTokenWithWarning(session, logger, resource);
+  return [
+    vscode.commands.registerCommand(
+      GET_TOKEN_COMMAND,
+      // A resource argument skips the pick (other extensions, tests); the palette and the tree pass none.
+      guarded(GET_TOKEN_COMMAND, ctx, (resource?: unknown) =>
+        getTokenFor({ session, extensionUri, copyToken, log: logger }, typeof resource === 'string' ? resource : undefined),
+      ),
+    ),
+    vscode.commands.registerCommand(DIAGNOSE_COMMAND, guarded(DIAGNOSE_COMMAND, ctx, () => diagnose())),
+    registerErrorWelcome(session),
+    registerIdentityTerminal({ currentIdentity: () => identityForTerminal(session.state), log: logger }),
+  ];
 }
 
 export function deactivate(): void {

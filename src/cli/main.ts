@@ -3,8 +3,9 @@
  *   vm-identity whoami [--json]            who the VM identity is, and the VM
  *   vm-identity roles  [--json] [--subscription <id|name>]
  *                                          its Azure role assignments (and deny assignments), every subscription
- *   vm-identity token  --resource <uri>    an access token (explicitly asked for, so printed)
+ *   vm-identity token  --resource <uri>    an access token (explicitly asked for, so printed); --claims: its claims
  *   vm-identity check  <resource-id> <action> [--plane control|data]   may it do this there? (exit 5: not allowed)
+ *   vm-identity doctor [--json]            Diagnose: why the identity does or does not work here
  * Exit codes: 0 ok (also a partial role list, with a note on stderr), 2 usage, 3 identity unavailable,
  * 4 permission denied (nothing readable), 5 check: not allowed, 1 other.
  */
@@ -17,17 +18,34 @@ import { type IdentitySelector, ManagedIdentityClient, SYSTEM_ASSIGNED, Selector
 import { roleItems, rolesNotes, rolesText, whoamiJson, whoamiText, writeJsonArray } from './format';
 import { cacheDirFor, roleNameFile } from './roleNameFile';
 import { CheckUsageError, runCheck } from './check';
+import { InvalidResourceError, parseOtherResource } from '../azure/services';
+import { inspectJwt } from '../core/jwtInspect';
+import { doctor } from './doctor';
 import { proxyAgents } from './proxy';
+
+/** Diagnose waits at most this long for the identity endpoint (a sign-in may wait longer). */
+const DOCTOR_TIMEOUT_SEC = 20;
+
+function parseResourceArg(raw: string): string {
+  try {
+    return parseOtherResource(raw);
+  } catch (e) {
+    if (e instanceof InvalidResourceError) throw new UsageError(`--resource: ${e.message}`);
+    throw e;
+  }
+}
 
 const USAGE = `Usage: vm-identity <command> [options]
 
 Commands:
   whoami                  Show the VM's managed identity and the VM it runs on
   roles                   List the identity's Azure role and deny assignments in every subscription
-  token --resource <uri>  Print an access token for <uri> (handle with care)
+  token --resource <uri>  Print an access token for <uri> (handle with care);
+                          with --claims, its decoded claims as JSON instead of the token
   check <resource-id> <action>
                           Whether the identity may do <action> at <resource-id>, and the fix
                           (exit 0 allowed, 5 not allowed; --plane control|data)
+  doctor                  Diagnose the identity on this machine (exit 0 ok, 3 identity unavailable, 1 other)
 
 Options:
   --client-id <guid>      Use the user-assigned identity with this client ID
@@ -69,6 +87,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         plane: { type: 'string' },
         cloud: { type: 'string' },
         json: { type: 'boolean', default: false },
+        claims: { type: 'boolean', default: false },
         timeout: { type: 'string' },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -86,7 +105,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const command = positionals[0];
   try {
     const arity = command === 'check' ? 3 : 1;
-    if (!command || !['whoami', 'roles', 'token', 'check'].includes(command) || positionals.length > arity) throw new UsageError(command ? `Unknown command "${positionals.join(' ')}".` : 'No command given.');
+    if (!command || !['whoami', 'roles', 'token', 'check', 'doctor'].includes(command) || positionals.length > arity) throw new UsageError(command ? `Unknown command "${positionals.join(' ')}".` : 'No command given.');
     if (command === 'check' && positionals.length !== 3) throw new UsageError('check needs <resource-id> <action>, e.g. check /subscriptions/…/storageAccounts/st1 Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read');
     const selector = selectorOf(values);
     const timeoutSec = values.timeout === undefined ? 100 : Number(values.timeout);
@@ -102,9 +121,20 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const roleNames = cacheDir ? roleNameFile(cacheDir) : undefined;
     const service = new IdentityService({ identityClient: client, env: io.env, logger, agentFor, cloud, proxyConfigured, roleNames });
 
+    if (command === 'doctor') {
+      const deadlineMs = Math.min(timeoutSec, DOCTOR_TIMEOUT_SEC) * 1000;
+      const diagnoseClient = new ManagedIdentityClient({ env: io.env, fileExists: fs.existsSync, logger, agentFor, timeouts: { deadlineMs } });
+      const diagnoseService = new IdentityService({ identityClient: diagnoseClient, env: io.env, logger, agentFor, cloud, proxyConfigured, roleNames });
+      return await doctor({ env: io.env, client: diagnoseClient, service: diagnoseService, selector, json: values.json, logger, stdout: io.stdout });
+    }
     if (command === 'token') {
-      const issued = await client.getToken(values.resource!, { identity: selector });
+      const resource = parseResourceArg(values.resource!);
+      const issued = await client.getToken(resource, { identity: selector });
       const t = issued.accessToken;
+      if (values.claims) {
+        await io.stdout(`${JSON.stringify(inspectJwt(t.token, Date.now()).claims, null, 2)}\n`);
+        return EXIT.ok;
+      }
       io.stdout(values.json ? `${JSON.stringify({ accessToken: t.token, expiresOn: new Date(t.expiresOn).toISOString(), resource: t.resource, tokenType: t.tokenType })}\n` : `${t.token}\n`);
       return EXIT.ok;
     }

@@ -33,7 +33,8 @@ function sendProxied(attempt: HttpAttempt, agentFor: AgentFor | undefined): Prom
   const mod = url.protocol === 'https:' ? https : http;
   return new Promise<HttpResponse>((resolve, reject) => {
     const agent = agentFor?.(url);
-    const fail = (failure: HttpError['failure'], message: string) => reject(new HttpError(failure, message));
+    const fail = (failure: HttpError['failure'], message: string, code?: string) =>
+      reject(new HttpError(failure, message, code));
     const req = mod.request(
       url,
       {
@@ -68,7 +69,7 @@ function sendProxied(attempt: HttpAttempt, agentFor: AgentFor | undefined): Prom
     });
     req.on('error', (e: NodeJS.ErrnoException) => {
       if (attempt.signal?.aborted) return fail('aborted', 'Cancelled');
-      fail(e.code && UNTRUSTED_CERT_CODES.has(e.code) ? 'untrusted' : 'reset', e.code ?? e.message);
+      fail(e.code && UNTRUSTED_CERT_CODES.has(e.code) ? 'untrusted' : 'reset', e.code ?? e.message, e.code);
     });
     req.end(attempt.body);
   });

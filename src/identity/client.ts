@@ -53,6 +53,8 @@ export interface IssuedToken {
   readonly accessToken: AccessToken;
   readonly claims: TokenClaims;
   readonly source: IdentitySource['kind'];
+  /** The response's Date header (epoch ms), when it had a valid one: server clock evidence for Diagnose. */
+  readonly serverDate?: number;
 }
 
 export interface GetTokenOptions {
@@ -188,7 +190,9 @@ export class ManagedIdentityClient {
     const accessToken = parseTokenResponse(response.body, where, resource, this.clock.now());
     const claims = decodeClaims(accessToken.token);
     this.logger.info(`token for ${resource} from ${source.kind}, expires ${new Date(accessToken.expiresOn).toISOString()}`);
-    return { accessToken, claims, source: source.kind, expiresOn: accessToken.expiresOn, refreshAfter: accessToken.refreshAfter };
+    const date = Date.parse(String(response.headers.date ?? ''));
+    const serverDate = Number.isFinite(date) ? date : undefined;
+    return { accessToken, claims, source: source.kind, serverDate, expiresOn: accessToken.expiresOn, refreshAfter: accessToken.refreshAfter };
   }
 
   /** The host's request; what it refuses to build (a selection, an unusable token file) as a typed error. */

@@ -17,6 +17,14 @@ export interface AccessToken {
   readonly refreshAfter: number;
   readonly resource: string;
   readonly tokenType: string;
+  /** The server's clock as this response states it, for Diagnose's clock-skew check (never used for expiry). */
+  readonly serverClock?: ServerClock;
+}
+
+/** Server-stamped times of one token response: `expires_on` (epoch ms) and `expires_in` (seconds). */
+export interface ServerClock {
+  expiresOnMs?: number;
+  expiresInSec?: number;
 }
 
 /** Treat tokens as expired this long before they really are (MSAL's 5 minutes). */
@@ -45,6 +53,7 @@ export function parseTokenResponse(body: Buffer | string, where: string, request
     refreshAfter,
     resource: typeof json.resource === 'string' && json.resource ? json.resource : requestedResource,
     tokenType: typeof json.token_type === 'string' && json.token_type ? json.token_type : 'Bearer',
+    serverClock: { expiresOnMs: parseExpiresOn(json.expires_on), expiresInSec: toNumber(json.expires_in) },
   };
 }
 

@@ -5,6 +5,7 @@ import { usageError } from '../core/errors';
 import type { Logger } from '../core/log';
 import { type IdentitySelector, SYSTEM_ASSIGNED, SelectorError, selectorFrom } from '../identity';
 import type { Session, SessionState } from '../session/session';
+import { copyTokenWithWarning } from './commands/copyToken';
 import { type ErrorContext, guarded, showError } from './errors';
 import { checkAccessCommand } from './commands/checkAccess';
 import { IMDS_CACHE_DOCS } from './format';
@@ -31,7 +32,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   };
   const reportOutcome = async (state: SessionState) => {
     // The notification is not awaited: the command completes while the message waits for the user.
-    if (state.status === 'error' || state.status === 'unavailable') void showError(state.error, ctx);
+    if (state.status === 'error' || state.status === 'unavailable') void showError(state.error, ctx, true);
     else if (state.status === 'signedIn') {
       const { roles, stats } = state.snapshot;
       switch (roles.status) {
@@ -87,16 +88,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }),
     register('vmIdentity.copyToken', async () => {
       const s = requireSnapshot(snapshot());
-      const ok = await vscode.window.showWarningMessage(
-        `Copy an access token for ${s.cloud.armResource} to the clipboard? Anyone holding it can act as this identity until it expires.`,
-        { modal: true },
-        'Copy token',
-      );
-      if (ok !== 'Copy token') return;
-      const issued = await session.accessToken(s.cloud.armResource);
-      await vscode.env.clipboard.writeText(issued);
-      log.info('access token copied to the clipboard at the user\'s request');
-      void vscode.window.showInformationMessage('Access token copied. Treat it like a password.');
+      await copyTokenWithWarning(session, log, s.cloud.armResource);
     }),
     register('vmIdentity.openInPortal', async (node?: Node) => {
       const link = node?.kind === 'field' || node?.kind === 'assignment' ? node.link : (snapshot()?.links.vm ?? snapshot()?.links.identity);

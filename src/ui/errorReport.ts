@@ -40,4 +40,14 @@ export function buttonsFor(error: VmIdentityError): ErrorAction[] {
   return [...error.actions, SHOW_LOG];
 }
 
+/**
+ * The buttons of a failed sign-in: Diagnose first (it finds the cause when the error alone does not), then the
+ * error's own actions, then the log.
+ */
+export function signInButtonsFor(error: VmIdentityError): ErrorAction[] {
+  return [DIAGNOSE, ...buttonsFor(error)];
+}
+
+const DIAGNOSE: ErrorAction = { label: 'Diagnose', command: 'vmIdentity.diagnose' };
+
 export const SHOW_LOG: ErrorAction = { label: 'Show log', command: 'vmIdentity.showLog' };

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { ActionArg, ErrorAction, VmIdentityError } from '../core/errors';
 import { type Logger, redact } from '../core/log';
-import { SHOW_LOG, buttonsFor, logShownError, reportCommandError } from './errorReport';
+import { SHOW_LOG, buttonsFor, logShownError, reportCommandError, signInButtonsFor } from './errorReport';
 
 export interface ErrorContext {
   /** The redacting logger (never the raw output channel). */
@@ -24,9 +24,10 @@ export async function runAction(action: ErrorAction): Promise<void> {
   await vscode.commands.executeCommand(action.command, ...args);
 }
 
-export async function showError(error: VmIdentityError, ctx: ErrorContext): Promise<void> {
+/** Shows a typed error with its buttons; a failed sign-in leads with Diagnose. */
+export async function showError(error: VmIdentityError, ctx: ErrorContext, signIn = false): Promise<void> {
   logShownError(error, ctx.log);
-  const items = buttonsFor(error).map((action) => ({ title: action.label, action }));
+  const items = (signIn ? signInButtonsFor(error) : buttonsFor(error)).map((action) => ({ title: action.label, action }));
   const choice = await vscode.window.showErrorMessage(redact(error.describe()), ...items);
   if (choice) await runAction(choice.action);
 }

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { type Snapshot, valueOf } from '../azure';
 import type { Session, SessionState } from '../session/session';
+import { WELCOME_KINDS } from './errorWelcome';
 import { IMDS_CACHE_DOCS, formatExpiry, formatIssued, identityTypeLabel } from './format';
 import { roleNodes } from './roleNodes';
 import { type Node, assignmentTooltip, errorNodes, toTreeItem } from './treeItems';
@@ -77,7 +78,8 @@ export function rootsFor(state: SessionState): Node[] {
     case 'signingIn':
       return [{ kind: 'message', id: 'signingIn', label: 'Signing in…', icon: 'loading~spin' }];
     case 'error':
-      return errorNodes('signIn', state.error, 'Sign in failed');
+      // Errors the welcome view explains in full leave the tree empty so it shows (./errorWelcome).
+      return WELCOME_KINDS.has(state.error.kind) ? [] : errorNodes('signIn', state.error, 'Sign in failed');
     case 'signedIn':
       return snapshotNodes(state.snapshot);
   }
@@ -135,6 +137,14 @@ function identityFields(s: Snapshot): Node[] {
     );
     nodes.push(field('identity.issued', vscode.l10n.t('Token issued'), formatIssued(i.token.issuedAt), { tooltip, link: IMDS_CACHE_DOCS }));
   }
+  nodes.push({
+    kind: 'message',
+    id: 'identity.getToken',
+    label: 'Get access token for…',
+    icon: 'key',
+    tooltip: 'A token for Key Vault, Storage, SQL… as this identity, shown decoded in the token inspector',
+    command: { command: 'vmIdentity.getToken', title: 'Get access token for…' },
+  });
   nodes.push(field('identity.expires', 'Token expires', formatExpiry(i.token.expiresOn), { tooltip: `Audience ${i.token.resource}; renewed automatically before it expires. Source: ${i.source}` }));
   return nodes;
 }

@@ -102,6 +102,9 @@ export function errorNodes(prefix: string, error: VmIdentityError, title: string
     const command = action.command === 'vscode.open' && uri ? openLink(uri, action.label) : { command: action.command, title: action.treeLabel };
     nodes.push({ kind: 'message', id: `${prefix}.action.${i}`, label: action.treeLabel, icon: uri ? 'link-external' : 'person', command, tooltip: uri ? error.fix : undefined });
   });
+  if (prefix === 'signIn') {
+    nodes.push({ kind: 'message', id: `${prefix}.diagnose`, label: 'Diagnose', icon: 'pulse', command: { command: 'vmIdentity.diagnose', title: 'Diagnose' } });
+  }
   nodes.push({ kind: 'message', id: `${prefix}.retry`, label: 'Try again', icon: 'refresh', command: { command: 'vmIdentity.refresh', title: 'Refresh' } });
   return nodes;
 }

@@ -14,7 +14,7 @@ import { type Browser, launchBrowser } from './support/browser';
 import { assertRoleRowsShown, readFilesUnder, tokenPartsIn } from './support/checks';
 import { type CodeServer, installVsix, startCodeServer, workbenchUrl } from './support/codeServer';
 import { VSIX, assertNetworkIsolated, mkTemp, pollUntil, rmrf } from './support/common';
-import { SIDEBAR, openActivity, treeRows, waitForTreeRow, welcomeButton, widenSidebar } from './support/views';
+import { SIDEBAR, openActivity, treeRows, waitForTreeRow, welcomeButton, welcomeViewText, widenSidebar } from './support/views';
 import { workspaceWithHostileSettings } from './support/workspace';
 import {
   notificationButton,
@@ -121,7 +121,12 @@ describe('VM Identity in real VS Code', function () {
       await waitForStatusItem(page, STATUS, { text: /VM identity: /i });
       const note = await waitForNotification(page, /System assigned to On/);
       assert.match(note, /no managed identity/i);
-      await waitForTreeRow(page, /Sign in failed/, { scope: SIDEBAR });
+      const welcome = await welcomeViewText(page);
+      assert.match(welcome, /Sign in failed: the identity endpoint knows no such identity/);
+      assert.match(welcome, /System assigned: On/);
+      for (const b of ["Open the VM's Identity page", 'Diagnose', 'Try again', 'Show log']) {
+        await welcomeButton(page, b).waitFor({ state: 'visible', timeout: 10_000 });
+      }
       await screenshot(page, 'error.png');
     } finally {
       emu.configure({ systemAssigned: true, userAssignedAttached: true });

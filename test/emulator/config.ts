@@ -63,6 +63,10 @@ export function parseConfigPatch(input: unknown): EmulatorConfigPatch {
         if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new Error('armMsPerKb must be a number >= 0');
         patch.armMsPerKb = value;
         break;
+      case 'clockOffsetSec':
+        if (typeof value !== 'number' || !Number.isInteger(value)) throw new Error('clockOffsetSec must be an integer');
+        patch.clockOffsetSec = value;
+        break;
       case 'armReadable':
         patch.armReadable = readablePatch(value);
         break;

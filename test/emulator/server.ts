@@ -334,7 +334,9 @@ class RunningEmulator implements Emulator, EmulatorControls {
     const latency = latencyService(route.service);
     await this.delay(latency ? this.config.latencyMs[latency] : 0);
     if (this.closed || res.destroyed) return;
-    const current: RequestInfo = { ...info, nowMs: Date.now() };
+    const current: RequestInfo = { ...info, nowMs: Date.now() + this.config.clockOffsetSec * 1000 };
+    // An HTTP server stamps Date with its own clock (RFC 9110 §6.6.1); IMDS's clock is the emulated one.
+    if (route.service === 'imds' && this.config.clockOffsetSec !== 0) headers.date = new Date(current.nowMs).toUTCString();
     const normal = (): EmulatorResponse => this.dispatch(route, current);
     if (step && applyFault(step, { service: route.service, req: current, res, serviceHeaders: headers, normal })) return;
     const response = normal();
@@ -365,6 +367,7 @@ function initialConfig(dataset: Dataset, options: EmulatorOptions): EmulatorConf
     armMsPerKb: DEFAULT_ARM_MS_PER_KB,
     imdsTokenCache: true,
     instanceAzEnvironment: null,
+    clockOffsetSec: 0,
   };
   applyConfigPatch(config, {
     ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}),

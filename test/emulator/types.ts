@@ -96,6 +96,11 @@ export interface EmulatorConfig {
   imdsTokenCache: boolean;
   /** What instance metadata reports as azEnvironment, when it should differ from the cloud the emulator serves (e.g. an air-gapped cloud's name). */
   instanceAzEnvironment: string | null;
+  /**
+   * The emulated service's clock minus the real one, seconds: IMDS stamps its Date header, `expires_on` and the
+   * token's iat/nbf/exp with it, so a client sees its own clock as skewed by minus this much.
+   */
+  clockOffsetSec: number;
 }
 
 export interface EmulatorConfigPatch {
@@ -111,6 +116,7 @@ export interface EmulatorConfigPatch {
   armMsPerKb?: number;
   imdsTokenCache?: boolean;
   instanceAzEnvironment?: string | null;
+  clockOffsetSec?: number;
 }
 
 /** What the service handlers share. */

@@ -107,18 +107,18 @@ export const FAULT_CASES: FaultCase[] = [
   },
   {
     name: 'Identity off (IMDS answers 400 "Identity not found")',
-    expected: 'error state; the tree says sign-in failed and how to turn System assigned on; a 400 is not retried',
+    expected: 'error state; an empty tree, so the welcome view explains (cause, System assigned fix); a 400 is not retried',
     config: () => ({ systemAssigned: false, userAssignedAttached: false }),
     check(o) {
       assert.equal(o.state.status, 'error');
-      const failed = row(o, /^Sign in failed/);
-      assert.ok(failed, `a "Sign in failed" row: ${o.rows.map((r) => r.text)}`);
-      assert.match(String(failed.item.tooltip), /System assigned/, 'the fix names the System assigned switch');
-      assert.ok(row(o, /^Try again/), 'a Try again row');
+      if (o.state.status !== 'error') return '';
+      assert.equal(o.state.error.kind, 'identityNotFound', 'the welcome view has content for this kind');
+      assert.deepEqual(o.rows.map((r) => r.text), [], 'an empty tree lets the welcome view show');
+      assert.match(o.state.error.fix, /System assigned/, 'the fix names the System assigned switch');
       const tokens = tokenRequests(o.requests);
       assert.ok(tokens.length >= 1 && tokens.every((r) => r.status === 400), `400: ${statusList(tokens)}`);
       assert.equal(new Set(tokens.map((r) => r.query.resource)).size, tokens.length, 'a 400 is not retried');
-      return `IMDS ${statusList(tokens)} (not retried); row "${failed.text}"; fix in its tooltip; "Try again" offered`;
+      return `IMDS ${statusList(tokens)} (not retried); tree empty → welcome view; fix: ${o.state.error.fix}`;
     },
   },
   {
