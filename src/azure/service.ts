@@ -78,6 +78,11 @@ export class IdentityService {
     return (await this.client.getToken(resource, { identity: selector })).accessToken.token;
   }
 
+  /** Forgets one resource's token (an extension signed out of it); the rest stays. */
+  forgetToken(resource: string, selector: IdentitySelector): void {
+    this.client.forget(resource, selector);
+  }
+
   /** Forgets everything about the identity: tokens, its cloud, its subscription's custom roles (sign out). */
   reset(): void {
     this.client.clear();

@@ -92,8 +92,12 @@ export class ManagedIdentityClient {
 
   async getToken(resource: string, options: GetTokenOptions = {}): Promise<IssuedToken> {
     const identity = options.identity ?? SYSTEM_ASSIGNED;
-    const key = `${selectorKey(identity)}|${resource.toLowerCase()}`;
-    return this.cache.get(key, (signal) => this.fetchToken(resource, identity, signal), options);
+    return this.cache.get(cacheKey(identity, resource), (signal) => this.fetchToken(resource, identity, signal), options);
+  }
+
+  /** Forgets the cached token of one identity for one resource (the next ask fetches a new one). */
+  forget(resource: string, identity: IdentitySelector = SYSTEM_ASSIGNED): void {
+    this.cache.forget(cacheKey(identity, resource));
   }
 
   /** The time limits in force (instance metadata, fetched beside the token, keeps to the same bound). */
@@ -171,6 +175,10 @@ export class ManagedIdentityClient {
     this.logger.info(`token for ${resource} from ${source.kind}, expires ${new Date(accessToken.expiresOn).toISOString()}`);
     return { accessToken, claims, source: source.kind, expiresOn: accessToken.expiresOn, refreshAfter: accessToken.refreshAfter };
   }
+}
+
+function cacheKey(identity: IdentitySelector, resource: string): string {
+  return `${selectorKey(identity)}|${resource.toLowerCase()}`;
 }
 
 /** The typed error for a final response from an identity host that carries no token (see the error table). */

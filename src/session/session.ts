@@ -109,9 +109,17 @@ export class Session {
     return this.run(true, false);
   }
 
-  /** An access token for `resource` as the current identity (the explicit "copy token" action only). */
+  /**
+   * An access token for `resource` as the current identity: the explicit "copy token" action, and the
+   * authentication provider's sessions (other extensions, after VS Code's consent).
+   */
   accessToken(resource: string): Promise<string> {
     return this.options.service.accessToken(resource, this.selector);
+  }
+
+  /** Forgets the cached token for `resource` (an extension signed out of that resource). */
+  forgetToken(resource: string): void {
+    this.options.service.forgetToken(resource, this.selector);
   }
 
   signOut(): void {
