@@ -3,6 +3,7 @@
  *   vm-identity whoami [--json]            who the VM identity is, and the VM
  *   vm-identity roles  [--json]            its Azure role assignments
  *   vm-identity token  --resource <uri>    an access token (explicitly asked for, so printed)
+ *   vm-identity mcp                        a read-only MCP server on stdio for agents (src/cli/mcp.ts)
  * Exit codes: 0 ok, 2 usage, 3 identity unavailable, 4 permission denied, 1 other.
  */
 import { parseArgs } from 'node:util';
@@ -20,6 +21,7 @@ Commands:
   whoami                  Show the VM's managed identity and the VM it runs on
   roles                   List the identity's Azure role assignments
   token --resource <uri>  Print an access token for <uri> (handle with care)
+  mcp                     Serve the read-only identity tools to an agent over MCP (stdio)
 
 Options:
   --client-id <guid>      Use the user-assigned identity with this client ID
@@ -70,7 +72,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const command = positionals[0];
   try {
-    if (!command || !['whoami', 'roles', 'token'].includes(command) || positionals.length > 1) throw new UsageError(command ? `Unknown command "${positionals.join(' ')}".` : 'No command given.');
+    if (!command || !['whoami', 'roles', 'token', 'mcp'].includes(command) || positionals.length > 1) throw new UsageError(command ? `Unknown command "${positionals.join(' ')}".` : 'No command given.');
     const selector = selectorOf(values);
     const timeoutSec = values.timeout === undefined ? 100 : Number(values.timeout);
     if (!Number.isFinite(timeoutSec) || timeoutSec <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not "${values.timeout}".`);
@@ -79,6 +81,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const client = new ManagedIdentityClient({ env: io.env, fileExists: fs.existsSync, logger, timeouts: { deadlineMs: timeoutSec * 1000 } });
     const service = new IdentityService({ identityClient: client, env: io.env, logger, agentFor: proxyAgents() });
 
+    if (command === 'mcp') {
+      // Loaded on demand: the MCP SDK costs the other commands nothing at start-up.
+      const { serveMcp } = await import('./mcp');
+      await serveMcp({ service, selector, env: io.env });
+      return EXIT.ok;
+    }
     if (command === 'token') {
       const issued = await client.getToken(values.resource!, { identity: selector });
       const t = issued.accessToken;
