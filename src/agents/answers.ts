@@ -107,11 +107,11 @@ export function whoamiAnswer(s: Snapshot): string {
 
 const VIA = { direct: 'direct', group: 'via a group', inherited: 'inherited' } as const;
 
-/** Assignments at, below or above `prefix` (an assignment above a scope applies to it). */
+/** Assignments at, below or above `prefix`, whole path segments only (an assignment above a scope applies to it). */
 function matchesScope(scope: string, prefix: string): boolean {
   const a = scope.toLowerCase().replace(/\/+$/, '');
   const p = prefix.toLowerCase().replace(/\/+$/, '');
-  return a.startsWith(p) || p.startsWith(`${a}/`) || a === '' || a === p;
+  return a === p || a.startsWith(`${p}/`) || p.startsWith(`${a}/`) || a === '';
 }
 
 export function filterRoles(roles: readonly RoleAssignmentDetail[], filter: RolesInput): RoleAssignmentDetail[] {

@@ -149,6 +149,7 @@ export class AuthSessionRegistry {
           id: sessionIdFor(snapshot.identity.principalId, w.resource),
           resource: w.resource,
           scopes: w.scopes,
+          account: accountFor(snapshot),
           renewedAt: snapshot.identity.token.expiresOn,
         }))
       : [];

@@ -84,6 +84,7 @@ export interface AnnouncedSession {
   id: string;
   resource: string;
   scopes: readonly string[];
+  account: SessionAccount;
   /** When its token was issued or renewed (ms), to announce a silent refresh as a change. */
   renewedAt: number;
 }

@@ -55,7 +55,7 @@ export const TOOLS: readonly ToolDefinition[] = [
       "Lists the Azure RBAC role assignments of this machine's managed identity in the VM's subscription: role " +
       "name, scope, and whether it is direct, via a group or inherited. Use it to answer 'may this machine do X " +
       "on resource Y?' before trying. Optional input: scopePrefix (an ARM resource ID or a prefix of one; returns " +
-      'assignments at or below it and those above it that apply to it), roleName (case-insensitive part of a ' +
+      'assignments at or below it, whole path segments, and those above it that apply to it), roleName (case-insensitive part of a ' +
       'role name, e.g. "Storage Blob"). Reads Azure Resource Manager as the identity. Returns no token.',
     inputSchema: {
       type: 'object',
