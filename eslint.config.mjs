@@ -62,7 +62,8 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': [
         'error',
-        { considerDefaultExhaustiveForUnions: false, requireDefaultForNonUnion: false },
+        // A `default:` is an explicit decision; a switch without one must name every member of the union.
+        { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false },
       ],
       // tsc (noUnusedLocals/noUnusedParameters) already reports these; `_name` marks an intentionally unused one.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

@@ -46,7 +46,7 @@ finish() {
 }
 
 fast_lane() {
-  rm -f "$LOG_DIR/cases.jsonl" "$LOG_DIR/network-cases.json" "$FAST_COUNTS"
+  rm -f "$LOG_DIR/cases.jsonl" "$FAST_COUNTS"
 
   stage "fast lane: type-check"
   npm run --silent typecheck || { failed=$((failed + 1)); status=1; finish; }
@@ -68,7 +68,6 @@ fast_lane() {
 }
 
 slow_lane() {
-  rm -f "$LOG_DIR/network-cases.json"
   if [ "$lane" = slow ] && [ -f "$FAST_COUNTS" ]; then
     read -r fp ff fs < "$FAST_COUNTS"
     passed=$((passed + fp)); failed=$((failed + ff)); [ "$fs" -eq 0 ] || status=1
@@ -87,8 +86,12 @@ slow_lane() {
   # network.e2e.ts (shipped defaults, no endpoint overrides) builds its realistic network inside this namespace:
   # 169.254.169.254 and 192.0.2.10 on lo, the Azure host names in a hosts file bind-mounted in the private mount
   # namespace only, and the emulator's test CA in the namespace's OS bundle.
-  stage "slow lane: real VS Code: integration (extension host) and UI (Chromium) suites, network namespace with only lo"
-  run_mocha e2e bash scripts/netns-run.sh npx mocha --config test/e2e/.mocharc.json test/e2e/smoke.e2e.ts test/e2e/vmIdentity.e2e.ts test/e2e/demo.e2e.ts test/e2e/network.e2e.ts
+  stage "slow lane: real VS Code: integration suites in the extension host (fault matrix), namespace with only lo"
+  run_mocha integration bash scripts/netns-run.sh npx mocha --config test/e2e/.mocharc.json test/e2e/extensionHost.e2e.ts
+
+  stage "slow lane: real VS Code: UI journeys (Chromium), network namespace with only lo"
+  run_mocha e2e bash scripts/netns-run.sh npx mocha --config test/e2e/.mocharc.json test/e2e/smoke.e2e.ts \
+    test/e2e/vmIdentity.e2e.ts test/e2e/demo.e2e.ts test/e2e/network.e2e.ts
 
   stage "docs/TESTING.md from the recorded cases"
   node scripts/testing-doc.js || { status=1; failed=$((failed + 1)); }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * Writes docs/TESTING.md from the cases the test run recorded (test-results/cases.jsonl, and
- * test-results/network-cases.json from the realistic-network suite when present). Run by `npm test`.
+ * Writes docs/TESTING.md from the cases the test run recorded (test-results/cases.jsonl: unit, extension-host
+ * and UI suites alike, through test/support/cases.ts). Run by `npm test`.
  */
 'use strict';
 const fs = require('node:fs');
@@ -13,19 +13,6 @@ const records = [];
 const jsonl = path.join(results, 'cases.jsonl');
 if (fs.existsSync(jsonl)) {
   for (const line of fs.readFileSync(jsonl, 'utf8').split('\n')) if (line.trim()) records.push(JSON.parse(line));
-}
-const network = path.join(results, 'network-cases.json');
-if (fs.existsSync(network)) {
-  const data = JSON.parse(fs.readFileSync(network, 'utf8'));
-  for (const c of Array.isArray(data) ? data : (data.cases ?? [])) {
-    records.push({
-      area: c.area ?? 'real VS Code, realistic network',
-      name: c.case ?? c.name,
-      expected: c.expected,
-      observed: c.observed,
-      pass: c.pass,
-    });
-  }
 }
 if (records.length === 0) {
   console.error('testing-doc: no recorded cases (run the tests first)');

@@ -20,6 +20,8 @@ import { IdentityTreeProvider, VIEW_ID } from './ui/tree';
 export interface VmIdentityApi {
   readonly state: SessionState;
   onDidChangeState(listener: (state: SessionState) => void): vscode.Disposable;
+  /** The identity view's data provider, as registered (the integration tests read the tree through it). */
+  readonly tree: vscode.TreeDataProvider<unknown>;
 }
 
 export function activate(context: vscode.ExtensionContext): VmIdentityApi {
@@ -97,6 +99,7 @@ export function activate(context: vscode.ExtensionContext): VmIdentityApi {
       const d = session.onDidChange(listener);
       return new vscode.Disposable(() => d.dispose());
     },
+    tree,
   };
 }
 

@@ -19,6 +19,7 @@ import {
   timedOut,
 } from './errors';
 import type { HttpFailure } from './http';
+import { redact } from './log';
 
 export type ErrorSource = 'identity' | 'metadata' | 'arm' | 'graph';
 
@@ -255,8 +256,9 @@ export function errorBodyOf(json: unknown): { code?: string; description?: strin
   return {};
 }
 
+/** The first sentence of a service's own words, redacted: a service may echo a credential back. */
 function firstSentence(text: string): string {
-  const s = text.split(/(?<=\.)\s/)[0] ?? text;
+  const s = redact(text).split(/(?<=\.)\s/)[0] ?? text;
   return s.length > 200 ? `${s.slice(0, 200)}…` : s.replace(/\.$/, '');
 }
 

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { ActionArg, ErrorAction, VmIdentityError } from '../core/errors';
-import type { Logger } from '../core/log';
+import { type Logger, redact } from '../core/log';
 import { SHOW_LOG, buttonsFor, logShownError, reportCommandError } from './errorReport';
 
 export interface ErrorContext {
@@ -27,7 +27,7 @@ export async function runAction(action: ErrorAction): Promise<void> {
 export async function showError(error: VmIdentityError, ctx: ErrorContext): Promise<void> {
   logShownError(error, ctx.log);
   const items = buttonsFor(error).map((action) => ({ title: action.label, action }));
-  const choice = await vscode.window.showErrorMessage(error.describe(), ...items);
+  const choice = await vscode.window.showErrorMessage(redact(error.describe()), ...items);
   if (choice) await runAction(choice.action);
 }
 
@@ -43,7 +43,7 @@ export function guarded<A extends unknown[]>(id: string, ctx: ErrorContext, hand
           return;
         case 'error': {
           const items = buttonsFor(outcome.error).map((action) => ({ title: action.label, action }));
-          void vscode.window.showErrorMessage(outcome.error.describe(), ...items).then((c) => c && runAction(c.action));
+          void vscode.window.showErrorMessage(redact(outcome.error.describe()), ...items).then((c) => c && runAction(c.action));
           return;
         }
         case 'unexpected':

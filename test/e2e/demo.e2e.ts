@@ -5,7 +5,9 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { PROJECT_ROOT, assertNetworkIsolated, freePort, launchBrowser, openWorkbench, pollUntil, waitForStatusItem } from './harness';
+import { launchBrowser } from './support/browser';
+import { PROJECT_ROOT, assertNetworkIsolated, freePort, pollUntil } from './support/common';
+import { openWorkbench, waitForStatusItem } from './support/workbench';
 
 describe('npm start (the demo)', function () {
   this.timeout(240_000);

@@ -7,32 +7,15 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  assertNetworkIsolated,
-  installVsix,
-  launchBrowser,
-  notifications,
-  openActivity,
-  openWorkbench,
-  packageVsix,
-  runCommand,
-  runExtensionTests,
-  screenshot,
-  startCodeServer,
-  treeRows,
-  waitForStatusItem,
-  waitForTreeRow,
-  workbenchUrl,
-  type Browser,
-  type CodeServer,
-} from './harness';
+import { type Browser, launchBrowser } from './support/browser';
+import { type CodeServer, installVsix, packageVsix, startCodeServer, workbenchUrl } from './support/codeServer';
+import { assertNetworkIsolated, timed } from './support/common';
+import { runExtensionTests } from './support/extensionTests';
+import { openActivity, treeRows, waitForTreeRow } from './support/views';
+import { notifications, openWorkbench, runCommand, screenshot, waitForStatusItem } from './support/workbench';
 
 const FIXTURE = path.join(__dirname, 'fixture-ext');
 const STATUS_ID = 'vmid-fixture.fixture.fixture.status';
-
-function timed(label: string, since: number): void {
-  console.log(`      [timing] ${label}: ${((Date.now() - since) / 1000).toFixed(1)} s`);
-}
 
 describe('real VS Code harness (code-server + Chromium)', function () {
   let tmp: string;

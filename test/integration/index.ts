@@ -6,17 +6,19 @@ import * as fs from 'node:fs';
 
 export async function run(): Promise<void> {
   // mocha 12's entry is an ES module; Node 20.20 (the extension host's) can require() it.
-  const loaded = require('mocha') as { default?: typeof import('mocha'); Mocha?: typeof import('mocha') } & typeof import('mocha');
+  type MochaModule = { default?: typeof import('mocha'); Mocha?: typeof import('mocha') } & typeof import('mocha');
+  const loaded = require('mocha') as MochaModule;
   const Mocha = loaded.Mocha ?? loaded.default ?? loaded;
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
   mocha.suite.emit('pre-require', globalThis, 'extension.itest', mocha);
   require('./extension.itest');
+  require('./faults.itest');
   const results = process.env.VMID_ITEST_RESULTS;
   await new Promise<void>((resolve, reject) => {
     const runner = mocha.run((failures) => (failures ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
     if (results) {
       const lines: string[] = [];
-      runner.on('pass', (t) => lines.push(`ok - ${t.fullTitle()}`));
+      runner.on('pass', (t) => lines.push(`ok - ${t.fullTitle()} (${t.duration ?? 0} ms)`));
       runner.on('fail', (t, err: Error) => lines.push(`not ok - ${t.fullTitle()}: ${err.message}`));
       runner.on('end', () => fs.writeFileSync(results, `${lines.join('\n')}\n`));
     }

@@ -61,6 +61,13 @@ describe('the error table (source × status × code → error)', () => {
     ]);
   });
 
+  it("a service's words that echo a credential are redacted before they become the message", () => {
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJvaWQiOiJ4In0.c2lnbmF0dXJl';
+    const e = errorFor({ where: W, source: 'identity', status: 403, azureCode: 'odd', description: `Echo ${jwt} here. More.` });
+    assert.ok(!e.message.includes(jwt) && !e.describe().includes('eyJvaWQiOiJ4In0'), e.message);
+    assert.match(e.message, /<redacted-jwt>/);
+  });
+
   it('withLink re-points the actions too', () => {
     const e = errorFor({ where: W, source: 'identity', failure: 'unreachable' }).withLink('https://portal/vm/identity');
     assert.deepEqual(e.actions[0].args, [{ uri: 'https://portal/vm/identity' }]);

@@ -18,8 +18,8 @@ import * as dns from 'node:dns/promises';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type DatasetOptions, type Emulator, startEmulator } from '../emulator';
-import { assertNetworkIsolated } from './harness';
+import { type DatasetOptions, type Emulator, startEmulator } from '../../emulator';
+import { assertNetworkIsolated } from './common';
 
 export const IMDS_ADDRESS = '169.254.169.254';
 export const AZURE_ADDRESS = '192.0.2.10';

@@ -6,23 +6,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { type Dataset, expectedAssignmentsFor } from '../emulator';
-import { pollUntil, waitForTreeRow } from './harness';
-
-export const SIDEBAR = '.part.sidebar';
-
-/** A row of the sidebar tree by its label (VS Code sets aria-label to "<label> <description>"). */
-export function row(page: Page, label: string) {
-  return page.locator(`${SIDEBAR} .monaco-list-row[role="treeitem"][aria-label^="${label}"]`).first();
-}
-
-/** Expands (or folds) a row and waits until the tree says so. */
-export async function setExpanded(page: Page, label: string, expanded: boolean): Promise<void> {
-  const r = row(page, label);
-  await r.waitFor({ state: 'visible', timeout: 10_000 });
-  if ((await r.getAttribute('aria-expanded')) !== String(expanded)) await r.locator('.monaco-tl-twistie').click();
-  await pollUntil(async () => (await r.getAttribute('aria-expanded')) === String(expanded), { timeout: 10_000, message: `row "${label}" not ${expanded ? 'expanded' : 'folded'}` });
-}
+import { type Dataset, expectedAssignmentsFor } from '../../emulator';
+import { SIDEBAR, setExpanded, treeRow, waitForTreeRow } from './views';
 
 const GROUPS = ['Management groups', 'Subscription', 'Resource groups', 'Resources'] as const;
 
@@ -46,7 +31,7 @@ export async function assertRoleRowsShown(page: Page, dataset: Dataset, onGroupO
     const mine = expected.filter((a) => groupOf(a.scope) === group);
     if (mine.length === 0) continue;
     // The group's description is its count: no more and no fewer rows than expected.
-    assert.equal((await row(page, group).innerText()).replace(/\s+/g, ''), `${group.replace(/\s+/g, '')}${mine.length}`, `${group} holds ${mine.length}`);
+    assert.equal((await treeRow(page, group).innerText()).replace(/\s+/g, ''), `${group.replace(/\s+/g, '')}${mine.length}`, `${group} holds ${mine.length}`);
     await setExpanded(page, group, true);
     for (const a of mine) {
       const label = `${roleName.get(a.roleDefinitionId.split('/').pop()!.toLowerCase())} — ${a.scope.split('/').pop()}`;
