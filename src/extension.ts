@@ -12,6 +12,7 @@ import { Session, type SessionState } from './session/session';
 import { registerAuthProvider } from './ui/authProvider';
 import { registerCommands } from './ui/commands';
 import { registerLanguageModelTools } from './ui/lmTools';
+import { roleNameMemento } from './ui/roleNameMemento';
 import { SECTION, readSettings } from './ui/settings';
 import { StatusBar } from './ui/statusBar';
 import { IdentityTreeProvider, VIEW_ID } from './ui/tree';
@@ -39,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): VmIdentityApi {
   // No agentFor: inside VS Code, ARM/Graph go through the `https` that VS Code patched with its proxy
   // settings; the identity endpoints use their own direct transport.
   const identityClient = new ManagedIdentityClient({ env: process.env, fileExists: fs.existsSync, logger, timeouts: { deadlineMs: settings.timeoutMs } });
-  const service = new IdentityService({ identityClient, env: process.env, logger });
+  const service = new IdentityService({ identityClient, env: process.env, logger, roleNames: roleNameMemento(context.globalState) });
   const session = new Session({ service, logger });
   const include = (showDisplayName: boolean) => ({ roles: true, vmIdentityBlock: true, displayName: showDisplayName });
   void session.configure({ identity: settings.identity, include: include(settings.showDisplayName) });

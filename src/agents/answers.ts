@@ -133,7 +133,8 @@ export function rolesAnswer(s: Snapshot, filter: RolesInput): string {
     case 'ok':
       break;
   }
-  const all = s.roles.value;
+  const view = s.roles.value;
+  const all = view.assignments;
   const picked = filterRoles(all, filter);
   const how = [
     filter.scopePrefix && `scope ${filter.scopePrefix}`,
@@ -142,15 +143,21 @@ export function rolesAnswer(s: Snapshot, filter: RolesInput): string {
     .filter(Boolean)
     .join(', ');
   const head = `${picked.length} role assignment(s) of ${who}${how ? ` matching ${how} (of ${all.length})` : ''}:`;
+  const notes = [
+    view.partial && `Partial: ${view.partial.note}`,
+    view.denyAssignments.length > 0 &&
+      `${view.denyAssignments.length} deny assignment(s) also apply: they override the roles.`,
+  ].filter((n): n is string => typeof n === 'string');
   if (picked.length === 0) {
-    return `${head.replace(/:$/, '.')} Without a role assignment this identity gets 403 AuthorizationFailed from Azure Resource Manager.`;
+    const none = `${head.replace(/:$/, '.')} Without a role assignment this identity gets 403 AuthorizationFailed from Azure Resource Manager.`;
+    return [none, ...notes].join('\n');
   }
   const lines = picked
     .slice(0, MAX_ROLE_LINES)
     .map((r) => `- ${r.roleName} at ${r.scope || '/'} (${VIA[r.via]}${r.condition ? ', with a condition' : ''})`);
   if (picked.length > MAX_ROLE_LINES)
     lines.push(`… and ${picked.length - MAX_ROLE_LINES} more: narrow with scopePrefix or roleName.`);
-  return [head, ...lines].join('\n');
+  return [head, ...lines, ...notes].join('\n');
 }
 
 export function diagnoseAnswer(report: Report): string {

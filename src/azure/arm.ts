@@ -9,6 +9,8 @@ import type { AzureHttp } from './http';
 
 export const AUTHORIZATION_API_VERSION = '2022-04-01';
 export const COMPUTE_API_VERSION = '2024-07-01';
+/** Subscriptions - List (azure-rest-api-specs resources/subscriptions 2022-12-01). */
+export const SUBSCRIPTIONS_API_VERSION = '2022-12-01';
 /** A loop guard: no principal has this many pages of role assignments. */
 const MAX_PAGES = 5000;
 
@@ -31,6 +33,27 @@ export interface RoleDefinition {
   roleName: string;
   roleType: string;
   description: string;
+}
+
+/** A subscription as `GET /subscriptions` lists it for the caller. */
+export interface SubscriptionInfo {
+  subscriptionId: string;
+  displayName: string;
+}
+
+/** A deny assignment (azure-rest-api-specs authorization 2022-04-01 DenyAssignmentProperties). */
+export interface DenyAssignment {
+  id: string;
+  name: string;
+  scope: string;
+  description: string;
+  actions: string[];
+  notActions: string[];
+  dataActions: string[];
+  notDataActions: string[];
+  principals: Array<{ id: string; type: string; displayName?: string }>;
+  excludePrincipals: Array<{ id: string; type: string; displayName?: string }>;
+  doNotApplyToChildScopes: boolean;
 }
 
 export interface VmIdentityBlock {
@@ -106,17 +129,29 @@ export class ArmClient {
     return url;
   }
 
-  roleAssignmentsUrl(subscriptionId: string, principalId: string, filter: AssignmentFilter): URL {
-    const url = new URL(`/subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.Authorization/roleAssignments`, this.armBase);
+  /** `assignedTo('{oid}')` (transitive through groups) or `principalId eq` at any scope: at, above and below it. */
+  roleAssignmentsUrl(scope: string, principalId: string, filter: AssignmentFilter): URL {
+    return this.authorizationUrl(scope, 'roleAssignments', filter === 'assignedTo' ? `assignedTo('${principalId}')` : `principalId eq '${principalId}'`);
+  }
+
+  /** Deny assignments that apply to the principal (directly, through groups, or as Everyone) at, above and below `scope`. */
+  denyAssignmentsUrl(scope: string, principalId: string): URL {
+    return this.authorizationUrl(scope, 'denyAssignments', `assignedTo('${principalId}')`);
+  }
+
+  private authorizationUrl(scope: string, list: 'roleAssignments' | 'denyAssignments', filter: string): URL {
+    const path = scope.replace(/\/+$/, '').split('/').map(encodeURIComponent).join('/');
+    const url = new URL(`${path}/providers/Microsoft.Authorization/${list}`, this.armBase);
     url.searchParams.set('api-version', AUTHORIZATION_API_VERSION);
-    url.searchParams.set('$filter', filter === 'assignedTo' ? `assignedTo('${principalId}')` : `principalId eq '${principalId}'`);
+    url.searchParams.set('$filter', filter);
     return url;
   }
 
-  async listRoleDefinitions(scope: string, call: ArmCall): Promise<RoleDefinition[]> {
-    const url = new URL(`${scope.replace(/\/+$/, '')}/providers/Microsoft.Authorization/roleDefinitions`, this.armBase);
-    url.searchParams.set('api-version', AUTHORIZATION_API_VERSION);
-    return this.listAll(url, call, { parse: parseRoleDefinition });
+  /** The subscriptions the identity can see (`GET /subscriptions`), every page. */
+  async listSubscriptions(call: ArmCall): Promise<SubscriptionInfo[]> {
+    const url = new URL('/subscriptions', this.armBase);
+    url.searchParams.set('api-version', SUBSCRIPTIONS_API_VERSION);
+    return this.listAll(url, call, { parse: parseSubscription });
   }
 
   async getRoleDefinition(roleDefinitionId: string, call: ArmCall): Promise<RoleDefinition | undefined> {
@@ -179,6 +214,41 @@ export function parseRoleDefinition(item: unknown): RoleDefinition | undefined {
     roleName,
     roleType: str(item.properties.type) ?? 'Unknown',
     description: str(item.properties.description) ?? '',
+  };
+}
+
+export function parseSubscription(item: unknown): SubscriptionInfo | undefined {
+  if (!isRecord(item)) return undefined;
+  const subscriptionId = str(item.subscriptionId);
+  if (!subscriptionId || !/^[0-9a-f-]{36}$/i.test(subscriptionId)) return undefined;
+  return { subscriptionId, displayName: str(item.displayName) ?? subscriptionId };
+}
+
+export function parseDenyAssignment(item: unknown): DenyAssignment | undefined {
+  if (!isRecord(item) || !isRecord(item.properties)) return undefined;
+  const p = item.properties;
+  const id = str(item.id);
+  const scope = str(p.scope);
+  if (!id || !scope) return undefined;
+  const blocks = Array.isArray(p.permissions) ? p.permissions.filter(isRecord) : [];
+  const strings = (key: string) => blocks.flatMap((b) => (Array.isArray(b[key]) ? (b[key] as unknown[]).filter((x): x is string => typeof x === 'string') : []));
+  const principals = (v: unknown) =>
+    (Array.isArray(v) ? v.filter(isRecord) : []).flatMap((x) => {
+      const pid = str(x.id);
+      return pid ? [{ id: pid, type: str(x.type) ?? 'Unknown', displayName: str(x.displayName) }] : [];
+    });
+  return {
+    id,
+    name: str(p.denyAssignmentName) ?? str(item.name) ?? id,
+    scope,
+    description: str(p.description) ?? '',
+    actions: strings('actions'),
+    notActions: strings('notActions'),
+    dataActions: strings('dataActions'),
+    notDataActions: strings('notDataActions'),
+    principals: principals(p.principals),
+    excludePrincipals: principals(p.excludePrincipals),
+    doNotApplyToChildScopes: p.doNotApplyToChildScopes === true,
   };
 }
 

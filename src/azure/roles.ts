@@ -4,6 +4,7 @@
  */
 import type { Logger } from '../core/log';
 import { type ArmCall, type ArmClient, type RoleAssignment, type RoleDefinition, roleDefinitionGuid } from './arm';
+import { type RoleNameStore, type StoredRoleNames, memoryRoleNameStore } from './roleNameStore';
 
 export type Via = 'direct' | 'group' | 'inherited';
 export type ScopeKind = 'root' | 'managementGroup' | 'subscription' | 'resourceGroup' | 'resource';
@@ -19,6 +20,8 @@ export interface RoleAssignmentView {
   principalType: string;
   via: Via;
   condition: string | null;
+  /** The subscription it was listed from (management-group and root ones: the first that showed them). */
+  subscriptionId?: string;
 }
 
 export interface RoleAssignmentDetail extends RoleAssignmentView {
@@ -47,74 +50,114 @@ export function viaOf(assignment: RoleAssignment, principalId: string): Via {
 }
 
 /**
- * Resolves role definitions by GUID. Built-in role ids never change and say nothing about the identity, so
- * they are kept for the life of the process; custom ones (and which scopes were listed) until {@link forget}.
+ * Role names by definition id: only the distinct ids the assignments name, each read by id (in parallel, at
+ * most `concurrency` at once), never the catalog (real ARM's list at a subscription holds every built-in
+ * role: ~550 of them, 1–2 MB). Built-in names come from, and go to, the {@link RoleNameStore}, so a warm run
+ * asks ARM for none of them; custom roles are re-read on every snapshot (they change).
  */
 export class RoleDefinitionResolver {
-  private readonly builtIn = new Map<string, RoleDefinition>();
-  private readonly custom = new Map<string, RoleDefinition>();
-  private readonly listedScopes = new Set<string>();
+  private builtIn?: Promise<Map<string, RoleDefinition>>;
+  private custom = new Map<string, RoleDefinition>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private learnt = false;
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
 
   constructor(
     private readonly logger: Logger,
+    private readonly store: RoleNameStore = memoryRoleNameStore(),
     private readonly concurrency = 8,
   ) {}
 
-  remember(definitions: RoleDefinition[]): void {
-    for (const d of definitions) this.set(d.id, d);
+  /** Starts a snapshot: custom roles are read again; built-in names stay. */
+  beginSnapshot(): void {
+    this.custom = new Map();
+    this.inFlight.clear();
   }
 
-  /** Lists the definitions of `scope` once (until forgotten); a failure is logged, the GUIDs stay unnamed. */
-  async listScope(arm: ArmClient, scope: string, call: ArmCall): Promise<void> {
-    if (this.listedScopes.has(scope)) return;
-    try {
-      this.remember(await arm.listRoleDefinitions(scope, call));
-      this.listedScopes.add(scope);
-    } catch (e) {
-      this.logger.warn(`role definitions of ${scope} could not be listed: ${(e as Error).message}`);
-    }
-  }
-
-  /** Forgets everything learnt about the signed-in identity's subscriptions (sign out); built-ins stay. */
+  /** Forgets what was learnt about the signed-in identity's roles (sign out); built-in names stay. */
   forget(): void {
-    this.custom.clear();
-    this.listedScopes.clear();
+    this.beginSnapshot();
   }
 
-  private get(guid: string): RoleDefinition | undefined {
-    return this.builtIn.get(guid) ?? this.custom.get(guid);
+  private known(): Promise<Map<string, RoleDefinition>> {
+    this.builtIn ??= this.store.load().then(
+      (stored) => new Map(Object.entries(stored).map(([guid, e]) => [guid, { id: guid, name: guid, ...e }])),
+      (e) => {
+        this.logger.warn(`stored role names could not be read; they will be read again: ${(e as Error).message}`);
+        return new Map();
+      },
+    );
+    return this.builtIn;
   }
 
-  private set(id: string, d: RoleDefinition): void {
-    (d.roleType === 'BuiltInRole' ? this.builtIn : this.custom).set(roleDefinitionGuid(id), d);
-  }
-
-  /** Looks up, one call each and in parallel, the definitions not already known. Failures leave the GUID unnamed. */
-  async fillMissing(arm: ArmClient, roleDefinitionIds: string[], call: ArmCall): Promise<number> {
-    const missing = new Map<string, string>();
+  /**
+   * Reads, one GET each and in parallel, the definitions not known yet; returns how many it asked ARM for.
+   * A failure leaves that GUID unnamed (logged).
+   */
+  async resolve(arm: ArmClient, roleDefinitionIds: string[], call: ArmCall): Promise<number> {
+    const builtIn = await this.known();
+    const asked: Promise<void>[] = [];
+    const waits: Promise<void>[] = [];
     for (const id of roleDefinitionIds) {
       const guid = roleDefinitionGuid(id);
-      if (!this.get(guid) && !missing.has(guid)) missing.set(guid, id);
-    }
-    const queue = [...missing.values()];
-    const worker = async () => {
-      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-        try {
-          const def = await arm.getRoleDefinition(id, call);
-          if (def) this.set(id, def);
-        } catch (e) {
-          this.logger.warn(`role definition ${roleDefinitionGuid(id)} could not be read: ${(e as Error).message}`);
-        }
+      if (builtIn.has(guid) || this.custom.has(guid)) continue;
+      const pending = this.inFlight.get(guid);
+      if (pending) {
+        waits.push(pending);
+        continue;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, worker));
-    return missing.size;
+      const read = this.limited(() => this.read(arm, id, guid, builtIn, call));
+      this.inFlight.set(guid, read);
+      asked.push(read);
+    }
+    await Promise.all([...asked, ...waits]);
+    return asked.length;
   }
 
-  describe(assignments: RoleAssignment[], principalId: string): RoleAssignmentDetail[] {
+  private async read(arm: ArmClient, id: string, guid: string, builtIn: Map<string, RoleDefinition>, call: ArmCall): Promise<void> {
+    try {
+      const def = await arm.getRoleDefinition(id, call);
+      if (!def) return;
+      if (def.roleType === 'BuiltInRole') {
+        builtIn.set(guid, def);
+        this.learnt = true;
+      } else this.custom.set(guid, def);
+    } catch (e) {
+      this.logger.warn(`role definition ${guid} could not be read: ${(e as Error).message}`);
+    }
+  }
+
+  private async limited<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active >= this.concurrency) await new Promise<void>((resume) => this.waiting.push(resume));
+    this.active++;
+    try {
+      return await work();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  /** Writes the built-in names learnt since the last save (a failure is logged: the next run reads them again). */
+  async persist(): Promise<void> {
+    if (!this.learnt) return;
+    this.learnt = false;
+    const names: StoredRoleNames = {};
+    for (const [guid, d] of await this.known()) names[guid] = { roleName: d.roleName, roleType: d.roleType, description: d.description };
+    try {
+      await this.store.save(names);
+    } catch (e) {
+      this.logger.warn(`role names could not be stored: ${(e as Error).message}`);
+    }
+  }
+
+  /** The assignments with their role names, sorted by scope, role name, id. */
+  async describe(assignments: RoleAssignment[], principalId: string, subscriptionOf: (a: RoleAssignment) => string | undefined): Promise<RoleAssignmentDetail[]> {
+    const builtIn = await this.known();
     const keyed = assignments.map((a) => {
       const guid = roleDefinitionGuid(a.roleDefinitionId);
-      const def = this.get(guid);
+      const def = this.custom.get(guid) ?? builtIn.get(guid);
       const detail: RoleAssignmentDetail = {
         id: a.id,
         roleName: def?.roleName ?? guid,
@@ -128,6 +171,7 @@ export class RoleDefinitionResolver {
         scopeKind: scopeKind(a.scope),
         roleDescription: def?.description ?? '',
         description: a.description,
+        subscriptionId: subscriptionOf(a),
       };
       return { detail, scope: a.scope.toLowerCase() };
     });
@@ -157,5 +201,6 @@ export function toView(d: RoleAssignmentDetail): RoleAssignmentView {
     principalType: d.principalType,
     via: d.via,
     condition: d.condition,
+    subscriptionId: d.subscriptionId,
   };
 }

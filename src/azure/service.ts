@@ -1,26 +1,29 @@
 /**
  * Who the VM identity is and what it may do, in the fewest network stages:
  *   1. token for ARM ‖ instance metadata (‖ token for Graph)
- *   2. role assignments (first page) ‖ role definitions of the subscription ‖ VM identity block ‖ Graph
- *   +1 per extra page of assignments; +1 only for role definitions not in the subscription's list.
+ *   2. role assignments at the known subscription ‖ GET /subscriptions ‖ deny assignments ‖ VM identity block ‖ Graph
+ *   then role assignments in the other subscriptions, +1 per extra page, +1 for role names not stored yet
+ *   (read by id; built-in names are remembered across restarts), +1 or +2 under least privilege (roleScan.ts).
  * The cloud (hence the token audience) comes from the metadata, so stage 1 guesses it (the last one seen,
  * else the public cloud) and asks again only when the guess was wrong. Each optional part of the result is
  * a {@link Part}, settled independently.
  */
 import { type Clock, systemClock } from '../core/clock';
-import { VmIdentityError, cancelled, toVmIdentityError } from '../core/errors';
+import { type VmIdentityError, cancelled, toVmIdentityError } from '../core/errors';
 import { directHttp } from '../core/directHttp';
 import type { HttpClient } from '../core/http';
 import { type Logger, redacting, silentLogger } from '../core/log';
 import { type AgentFor, createProxiedHttp } from '../core/proxiedHttp';
 import { type IdentitySelector, type IssuedToken, type ManagedIdentityClient, SYSTEM_ASSIGNED, identityTypeOf, imdsHost } from '../identity';
-import { ArmClient, type ArmCall, parseRoleAssignment as parseAssignment } from './arm';
+import { ArmClient, type ArmCall } from './arm';
 import { type Cloud, PUBLIC_CLOUD, cloudFor, portalLink } from './clouds';
 import { resolveEndpoints } from './endpoints';
 import { getServicePrincipal } from './graph';
 import { AzureHttp } from './http';
 import { type InstanceMetadata, getInstanceMetadata } from './instanceMetadata';
+import type { RoleNameStore } from './roleNameStore';
 import { RoleDefinitionResolver } from './roles';
+import { scanRoles } from './roleScan';
 import { type IdentityInfo, type Include, type Snapshot, linksFor, ok, partOf, skipped, subscriptionOf, toVmInfo } from './snapshot';
 
 export interface IdentityServiceOptions {
@@ -33,6 +36,8 @@ export interface IdentityServiceOptions {
   logger?: Logger;
   clock?: Clock;
   armTimeoutMs?: number;
+  /** Where built-in role names are kept across restarts (globalState, a cache file); memory only by default. */
+  roleNames?: RoleNameStore;
 }
 
 /** What can change while running (a setting). */
@@ -66,7 +71,7 @@ export class IdentityService {
     this.imdsHttp = options.http ?? directHttp;
     this.azureHttp = createProxiedHttp(options.agentFor);
     this.client = options.identityClient;
-    this.resolver = new RoleDefinitionResolver(this.logger);
+    this.resolver = new RoleDefinitionResolver(this.logger, options.roleNames);
   }
 
   configure(settings: ServiceSettings): void {
@@ -83,7 +88,7 @@ export class IdentityService {
     this.client.forget(resource, selector);
   }
 
-  /** Forgets everything about the identity: tokens, its cloud, its subscription's custom roles (sign out). */
+  /** Forgets everything about the identity: tokens, its cloud, its custom roles (sign out); built-in role names stay. */
   reset(): void {
     this.client.clear();
     this.resolver.forget();
@@ -133,16 +138,26 @@ export class IdentityService {
     const identity = identityOf(armToken, selector);
     const endpoints = resolveEndpoints(cloud, this.env);
     const links = linksFor(cloud, identity, vmInfo);
-    const stats = { rolePages: 0, roleDefinitionLookups: 0, ms: 0 };
+    const stats = { rolePages: 0, roleDefinitionLookups: 0, subscriptions: 0, ms: 0 };
     const base = { identity, selector, cloud, endpoints, links, vm: vm.status === 'ok' && vmInfo ? ok(vmInfo) : (vm as Snapshot['vm']), stats };
 
     // Stage 2: assignments ‖ role definitions ‖ VM identity block ‖ Graph.
     const apis = include.roles || include.displayName || include.vmIdentityBlock ? this.apisFor(endpoints.arm, endpoints.graph) : undefined;
     const call: ArmCall = { token: armToken.accessToken.token, signal };
     const principal = { principalId: identity.principalId, accessControlLink: links.accessControl };
-    const subscriptionId = vmInfo?.subscriptionId || subscriptionOf(identity.identityResourceId);
+    const knownSubscriptionId = vmInfo?.subscriptionId || subscriptionOf(identity.identityResourceId);
+    const vmScopes = vmInfo?.resourceId && vmInfo.resourceGroup ? vmInfo : undefined;
+    const loadRoles = async () => {
+      this.resolver.beginSnapshot();
+      try {
+        const input = { arm: apis!.arm, resolver: this.resolver, principalId: identity.principalId, call, cloud, tenantId: identity.tenantId, stats };
+        return await scanRoles({ ...input, knownSubscriptionId, vm: vmScopes, only: include.subscription });
+      } finally {
+        await this.resolver.persist();
+      }
+    };
     const [roles, block, name] = await Promise.allSettled([
-      include.roles && apis ? this.loadRoles(apis.arm, subscriptionId, { ...call, reading: { what: 'roles', ...principal } }, stats) : undefined,
+      include.roles && apis ? loadRoles() : undefined,
       include.vmIdentityBlock && apis && vmInfo?.resourceId ? apis.arm.getVmIdentity(vmInfo.resourceId, { ...call, reading: { what: 'vm', ...principal } }) : undefined,
       graphToken && apis
         ? graphToken.then((t) => getServicePrincipal(apis.http, endpoints.graph, identity.principalId, t.accessToken.token, signal)).then((sp) => sp?.displayName)
@@ -181,27 +196,6 @@ export class IdentityService {
       this.apis.set(key, apis);
     }
     return apis;
-  }
-
-  private async loadRoles(arm: ArmClient, subscriptionId: string | undefined, call: ArmCall, stats: Snapshot['stats']) {
-    if (!subscriptionId) {
-      throw new VmIdentityError('serviceError', 'The subscription of this VM is not known, so its role assignments cannot be listed.', {
-        fix: 'Run this on an Azure VM, where instance metadata names the subscription.',
-        title: 'subscription not known',
-      });
-    }
-    const principalId = call.reading!.principalId;
-    const scope = `/subscriptions/${subscriptionId}`;
-    // Role definitions of the subscription, in parallel with the assignments (once until sign-out).
-    const definitions = this.resolver.listScope(arm, scope, { token: call.token, signal: call.signal });
-    const assignments = arm.listAll(arm.roleAssignmentsUrl(subscriptionId, principalId, 'assignedTo'), call, {
-      onPage: () => void stats.rolePages++,
-      parse: parseAssignment,
-    });
-    const [list] = await Promise.all([assignments, definitions]);
-    const ids = list.map((a) => a.roleDefinitionId);
-    stats.roleDefinitionLookups = await this.resolver.fillMissing(arm, ids, { token: call.token, signal: call.signal });
-    return this.resolver.describe(list, principalId);
   }
 
   private explainTokenFailure(e: unknown, vmResourceId: string | undefined, cloud: Cloud): VmIdentityError {

@@ -9,7 +9,7 @@ import type { VmIdentityBlock } from './arm';
 import { type Cloud, portalLink } from './clouds';
 import type { AzureEndpoints } from './endpoints';
 import type { InstanceMetadata } from './instanceMetadata';
-import type { RoleAssignmentDetail } from './roles';
+import type { RolesView } from './roleScan';
 
 export type Part<T> = { status: 'ok'; value: T } | { status: 'failed'; error: VmIdentityError } | { status: 'skipped'; reason: string };
 
@@ -29,6 +29,8 @@ export function valueOf<T>(part: Part<T>): T | undefined {
 
 export interface Include {
   roles?: boolean;
+  /** Only this subscription's role assignments (its id or display name). */
+  subscription?: string;
   displayName?: boolean;
   vmIdentityBlock?: boolean;
 }
@@ -70,10 +72,10 @@ export interface Snapshot {
   links: PortalLinks;
   vm: Part<VmInfo>;
   displayName: Part<string>;
-  roles: Part<RoleAssignmentDetail[]>;
+  roles: Part<RolesView>;
   vmIdentityBlock: Part<VmIdentityBlock>;
   /** Network figures for the log and the benchmark. */
-  stats: { rolePages: number; roleDefinitionLookups: number; ms: number };
+  stats: { rolePages: number; roleDefinitionLookups: number; subscriptions: number; ms: number };
 }
 
 export function toVmInfo(m: InstanceMetadata, cloud: Cloud): VmInfo {

@@ -1,5 +1,5 @@
 /** Human output of the CLI: compact aligned tables. */
-import { type RoleAssignmentDetail, type Snapshot, type VmInfo, valueOf } from '../azure';
+import { type DenyAssignmentDetail, type RoleAssignmentView, type RolesView, type Snapshot, type VmInfo, toView, valueOf } from '../azure';
 
 export function table(rows: string[][], header?: string[]): string {
   const all = header ? [header, ...rows] : rows;
@@ -50,14 +50,66 @@ export function whoamiText(s: Snapshot): string {
   return table(rows);
 }
 
-const VIA_LABEL = { direct: 'direct', group: 'via group', inherited: 'inherited' } as const;
+const VIA_LABEL = { direct: 'direct', group: 'via group', inherited: 'inherited', everyone: 'everyone' } as const;
 
-export function rolesText(roles: RoleAssignmentDetail[]): string {
-  if (roles.length === 0) return 'No role assignments.';
+/** A `roles --json` item: a role assignment as before (plus its subscription), or a deny assignment marked `deny`. */
+export type RoleItem = RoleAssignmentView | DenyItem;
+
+export interface DenyItem extends Omit<RoleAssignmentView, 'via' | 'roleDefinitionId'> {
+  deny: true;
+  via: DenyAssignmentDetail['appliesVia'];
+  roleDefinitionId: null;
+  denied: { actions: string[]; notActions: string[]; dataActions: string[]; notDataActions: string[] };
+}
+
+function denyItem(d: DenyAssignmentDetail, principalId: string): DenyItem {
+  const named = d.principals.find((p) => p.id.toLowerCase() === principalId.toLowerCase()) ?? d.principals[0];
+  return {
+    id: d.id,
+    roleName: d.name,
+    roleType: 'DenyAssignment',
+    roleDefinitionId: null,
+    scope: d.scope,
+    principalId: named?.id ?? principalId,
+    principalType: named?.type ?? 'Unknown',
+    via: d.appliesVia,
+    condition: null,
+    subscriptionId: d.subscriptionId,
+    deny: true,
+    denied: { actions: d.actions, notActions: d.notActions, dataActions: d.dataActions, notDataActions: d.notDataActions },
+  };
+}
+
+/** Role assignments (sorted by scope, then role name) followed by the deny assignments that apply. */
+export function roleItems(view: RolesView, principalId: string): RoleItem[] {
+  return [...view.assignments.map(toView), ...view.denyAssignments.map((d) => denyItem(d, principalId))];
+}
+
+export function rolesText(items: RoleItem[], view: RolesView): string {
+  if (items.length === 0) return 'No role assignments.';
+  const names = new Map(view.subscriptions.map((s) => [s.subscriptionId.toLowerCase(), s.displayName]));
   return table(
-    roles.map((r) => [r.roleName, VIA_LABEL[r.via], r.scope, r.condition ? 'condition' : '']),
-    ['ROLE', 'VIA', 'SCOPE', ''],
+    items.map((r) => [
+      'deny' in r ? `DENY ${r.roleName}` : r.roleName,
+      'deny' in r ? `deny (${VIA_LABEL[r.via]})` : VIA_LABEL[r.via],
+      r.scope,
+      names.get(r.subscriptionId?.toLowerCase() ?? '') ?? '',
+      r.condition ? 'condition' : '',
+    ]),
+    ['ROLE', 'VIA', 'SCOPE', 'SUBSCRIPTION', ''],
   );
+}
+
+/** What stderr says beside the list: a partial view and where to grant, subscriptions that could not be read. */
+export function rolesNotes(view: RolesView): string[] {
+  const notes: string[] = [];
+  if (view.partial) notes.push(`vm-identity: ${view.partial.note}\n  See: ${view.partial.link}\n`);
+  for (const s of view.subscriptions) {
+    if (s.error) notes.push(`vm-identity: subscription ${s.displayName} (${s.subscriptionId}) not read: ${s.error.message}\n  Fix: ${s.error.fix}\n`);
+    if (s.denyError) notes.push(`vm-identity: deny assignments of ${s.displayName} not read: ${s.denyError.message}\n`);
+  }
+  if (view.subscriptionsError) notes.push(`vm-identity: the list of subscriptions could not be read (${view.subscriptionsError.message}); only the VM's was read.\n`);
+  return notes;
 }
 
 /**

@@ -1,25 +1,28 @@
 /**
  * vm-identity: the CLI over the same core as the extension.
  *   vm-identity whoami [--json]            who the VM identity is, and the VM
- *   vm-identity roles  [--json]            its Azure role assignments
+ *   vm-identity roles  [--json] [--subscription <id|name>]
+ *                                          its Azure role assignments (and deny assignments), every subscription
  *   vm-identity token  --resource <uri>    an access token (explicitly asked for, so printed)
  *   vm-identity mcp                        a read-only MCP server on stdio for agents (src/cli/mcp.ts)
- * Exit codes: 0 ok, 2 usage, 3 identity unavailable, 4 permission denied, 1 other.
+ * Exit codes: 0 ok (also a partial role list, with a note on stderr), 2 usage, 3 identity unavailable,
+ * 4 permission denied (nothing readable), 1 other.
  */
 import { parseArgs } from 'node:util';
 import * as fs from 'node:fs';
-import { IdentityService, type RoleAssignmentDetail, type Snapshot, toView } from '../azure';
+import { IdentityService, type RolesView, type Snapshot } from '../azure';
 import { type VmIdentityError, isVmIdentityError } from '../core/errors';
 import { type Logger, redacting } from '../core/log';
 import { type IdentitySelector, ManagedIdentityClient, SYSTEM_ASSIGNED, SelectorError, selectorFrom } from '../identity';
-import { rolesText, whoamiJson, whoamiText, writeJsonArray } from './format';
+import { roleItems, rolesNotes, rolesText, whoamiJson, whoamiText, writeJsonArray } from './format';
+import { cacheDirFor, roleNameFile } from './roleNameFile';
 import { proxyAgents } from './proxy';
 
 const USAGE = `Usage: vm-identity <command> [options]
 
 Commands:
   whoami                  Show the VM's managed identity and the VM it runs on
-  roles                   List the identity's Azure role assignments
+  roles                   List the identity's Azure role and deny assignments in every subscription
   token --resource <uri>  Print an access token for <uri> (handle with care)
   mcp                     Serve the read-only identity tools to an agent over MCP (stdio)
 
@@ -27,6 +30,7 @@ Options:
   --client-id <guid>      Use the user-assigned identity with this client ID
   --object-id <guid>      Use the user-assigned identity with this object (principal) ID
   --resource-id <id>      Use the user-assigned identity with this ARM resource ID
+  --subscription <s>      roles: only subscription <s> (its id or display name)
   --json                  Machine-readable output
   --timeout <seconds>     Give up after this long (default 100)
   --verbose               Log each request to stderr (tokens are never logged)
@@ -55,6 +59,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         'object-id': { type: 'string' },
         'resource-id': { type: 'string' },
         resource: { type: 'string' },
+        subscription: { type: 'string' },
         json: { type: 'boolean', default: false },
         timeout: { type: 'string' },
         verbose: { type: 'boolean', default: false },
@@ -77,9 +82,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const timeoutSec = values.timeout === undefined ? 100 : Number(values.timeout);
     if (!Number.isFinite(timeoutSec) || timeoutSec <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not "${values.timeout}".`);
     if (command === 'token' && !values.resource) throw new UsageError('token needs --resource <uri>, e.g. --resource https://management.azure.com/');
+    if (values.subscription !== undefined && (command !== 'roles' || !values.subscription.trim())) throw new UsageError('--subscription <id|name> goes with roles only.');
     const logger = values.verbose ? redacting(stderrLogger(io)) : undefined;
     const client = new ManagedIdentityClient({ env: io.env, fileExists: fs.existsSync, logger, timeouts: { deadlineMs: timeoutSec * 1000 } });
-    const service = new IdentityService({ identityClient: client, env: io.env, logger, agentFor: proxyAgents() });
+    const cacheDir = cacheDirFor(io.env);
+    const roleNames = cacheDir ? roleNameFile(cacheDir) : undefined;
+    const service = new IdentityService({ identityClient: client, env: io.env, logger, agentFor: proxyAgents(), roleNames });
 
     if (command === 'mcp') {
       // Loaded on demand: the MCP SDK costs the other commands nothing at start-up.
@@ -98,23 +106,26 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       io.stdout(values.json ? `${JSON.stringify(whoamiJson(snapshot), null, 2)}\n` : `${whoamiText(snapshot)}\n`);
       return EXIT.ok;
     }
-    const roles = rolesOf(await service.snapshot(selector, { roles: true }));
-    if (values.json) await writeJsonArray(io.stdout, roles, toView);
-    else io.stdout(`${rolesText(roles)}\n`);
+    const snapshot = await service.snapshot(selector, { roles: true, subscription: values.subscription?.trim() });
+    const view = rolesOf(snapshot);
+    for (const note of rolesNotes(view)) io.stderr(note);
+    const items = roleItems(view, snapshot.identity.principalId);
+    if (values.json) await writeJsonArray(io.stdout, items, (i) => i);
+    else await io.stdout(`${rolesText(items, view)}\n`);
     return EXIT.ok;
   } catch (e) {
     return report(e, io);
   }
 }
 
-function rolesOf(snapshot: Snapshot): RoleAssignmentDetail[] {
+function rolesOf(snapshot: Snapshot): RolesView {
   switch (snapshot.roles.status) {
     case 'ok':
       return snapshot.roles.value;
     case 'failed':
       throw snapshot.roles.error;
     case 'skipped':
-      return [];
+      return { subscriptions: [], assignments: [], denyAssignments: [] };
   }
 }
 

@@ -28,7 +28,12 @@ export interface Reading {
   what: 'roles' | 'vm';
   principalId: string;
   accessControlLink?: string;
+  /** Where the list was asked for (role lists): the grant must be there, and the fix names it. */
+  scope?: string;
 }
+
+/** What lets an identity list role assignments at a scope: Reader (every read action) or this one action, at or above it. */
+export const ROLE_ASSIGNMENTS_READ = 'Microsoft.Authorization/roleAssignments/read';
 
 /** Everything known about one failed request. Either `status` (a response came) or `failure` (none did). */
 export interface FailureFacts {
@@ -227,13 +232,18 @@ function codeMatches(match: CodeMatch, code: string | undefined): boolean {
 
 function readerGuidance(f: FailureFacts, reading: Reading): VmIdentityError {
   const code = f.azureCode ?? 'HTTP 403';
+  const roles = reading.what === 'roles';
+  // A list is refused for want of a grant at that very scope (or above): name it. Reading the VM needs it on the VM.
+  const where = reading.scope ? ` at ${reading.scope}` : '';
   return new VmIdentityError(
     'authorizationFailed',
-    reading.what === 'roles'
-      ? `The identity ${reading.principalId} may not read role assignments here (${code}).`
+    roles
+      ? `The identity ${reading.principalId} may not read role assignments${where} (${code}).`
       : `The identity ${reading.principalId} may not read this VM (${code}).`,
     {
-      fix: 'Give this identity Reader at the VM scope or higher: VM → Access control (IAM) → Add role assignment → Reader → Managed identity.',
+      fix: roles
+        ? `Give this identity Reader, or a role with ${ROLE_ASSIGNMENTS_READ}, at ${reading.scope ?? 'the scope listed'}: its Access control (IAM) → Add role assignment → Reader → Managed identity.`
+        : 'Give this identity Reader on this VM (or on its resource group or subscription): VM → Access control (IAM) → Add role assignment → Reader → Managed identity.',
       title: 'no Reader role',
       link: reading.accessControlLink ?? ASSIGN_ACCESS_DOCS,
       remedy: 'grantReader',

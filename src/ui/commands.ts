@@ -38,7 +38,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
           break;
         case 'ok':
         case 'skipped':
-          log.info(`signed in: ${valueOf(roles)?.length ?? 0} role assignments (${stats.rolePages} pages) in ${stats.ms} ms`);
+          log.info(
+            `signed in: ${valueOf(roles)?.assignments.length ?? 0} role assignments in ${stats.subscriptions} subscriptions (${stats.rolePages} pages, ` +
+              `${stats.roleDefinitionLookups} role definitions read) in ${stats.ms} ms${valueOf(roles)?.partial ? '; partial view' : ''}`,
+          );
           break;
       }
     }
@@ -71,7 +74,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }),
     register('vmIdentity.copyRoleAssignmentId', async (node?: Node) => {
       if (node?.kind === 'assignment') return copy(node.assignment.id, 'Role assignment ID');
-      const roles = valueOf(requireSnapshot(snapshot()).roles) ?? [];
+      const roles = valueOf(requireSnapshot(snapshot()).roles)?.assignments ?? [];
       const pick = await vscode.window.showQuickPick(
         roles.map((r) => ({ label: r.roleName, description: r.scope, detail: r.id, id: r.id })),
         { title: 'Copy role assignment ID', matchOnDescription: true, placeHolder: roles.length ? 'Pick a role assignment' : 'No role assignments' },

@@ -4,24 +4,15 @@
  * lazily, so tens of thousands of assignments only cost what is expanded.
  */
 import * as vscode from 'vscode';
-import { type RoleAssignmentDetail, type ScopeKind, type Snapshot, valueOf } from '../azure';
-import type { VmIdentityError } from '../core/errors';
+import { type Snapshot, valueOf } from '../azure';
 import type { Session, SessionState } from '../session/session';
 import { formatExpiry } from './format';
-import { type Node, assignmentTooltip, openLink, toTreeItem } from './treeItems';
+import { roleNodes } from './roleNodes';
+import { type Node, assignmentTooltip, errorNodes, toTreeItem } from './treeItems';
 
 export { type Node, assignmentTooltip, scopeName, toTreeItem } from './treeItems';
 
 export const VIEW_ID = 'vmIdentity.view';
-
-const SCOPE_ORDER: ScopeKind[] = ['root', 'managementGroup', 'subscription', 'resourceGroup', 'resource'];
-const SCOPE_LABEL: Record<ScopeKind, string> = {
-  root: 'Root (/)',
-  managementGroup: 'Management groups',
-  subscription: 'Subscription',
-  resourceGroup: 'Resource groups',
-  resource: 'Resources',
-};
 
 /**
  * VS Code applies a view's changes at most once per 200 ms (the first one at once, later ones 200 ms after
@@ -101,7 +92,7 @@ function snapshotNodes(s: Snapshot): Node[] {
       id: 'roles',
       label: 'Role assignments',
       icon: 'shield',
-      description: s.roles.status === 'ok' ? String(s.roles.value.length) : undefined,
+      description: s.roles.status === 'ok' ? String(s.roles.value.assignments.length) + (s.roles.value.partial ? ` · ${vscode.l10n.t('partial')}` : '') : undefined,
       children: () => roleNodes(s),
     },
   ];
@@ -163,83 +154,6 @@ function vmFields(s: Snapshot): Node[] {
   ];
 }
 
-function roleNodes(s: Snapshot): Node[] {
-  let roles: RoleAssignmentDetail[];
-  switch (s.roles.status) {
-    case 'failed':
-      return errorNodes('roles', s.roles.error, 'Cannot read role assignments');
-    case 'skipped':
-      roles = [];
-      break;
-    case 'ok':
-      roles = s.roles.value;
-      break;
-  }
-  if (roles.length === 0) {
-    return [
-      {
-        kind: 'message',
-        id: 'roles.empty',
-        label: 'No role assignments — give this identity a role',
-        icon: 'info',
-        tooltip: 'The identity has no Azure role at or below this subscription. Add one in the VM\'s Access control (IAM).',
-        command: s.links.accessControl ? openLink(s.links.accessControl, 'Open access control (IAM)') : undefined,
-      },
-    ];
-  }
-  const byKind = new Map<ScopeKind, RoleAssignmentDetail[]>();
-  for (const r of roles) {
-    const group = byKind.get(r.scopeKind);
-    if (group) group.push(r);
-    else byKind.set(r.scopeKind, [r]);
-  }
-  return SCOPE_ORDER.filter((k) => byKind.has(k)).map(
-    (k): Node => ({
-      kind: 'group',
-      id: `roles.${k}`,
-      label: SCOPE_LABEL[k],
-      description: String(byKind.get(k)!.length),
-      icon: scopeIcon(k),
-      children: () => byKind.get(k)!.map((a): Node => ({ kind: 'assignment', id: a.id, assignment: a, link: portalOf(s, a.scope) })),
-    }),
-  );
-}
-
-function errorNodes(prefix: string, error: VmIdentityError, title: string): Node[] {
-  const denied = error.kind === 'authorizationFailed' && error.actions.length > 0;
-  const firstAction = error.actions[0];
-  const nodes: Node[] = [
-    {
-      kind: 'message',
-      id: `${prefix}.error`,
-      label: denied ? `${title} — give this identity Reader` : `${title}: ${error.message}`,
-      icon: 'error',
-      tooltip: `${error.message}\n\n${error.fix}`,
-      command: error.link ? openLink(error.link, denied ? firstAction.label : 'Open') : undefined,
-    },
-  ];
-  // Actions with a tree label become rows of their own (links open in the browser, commands run).
-  error.actions.forEach((action, i) => {
-    if (!action.treeLabel) return;
-    const uri = action.args?.find((a): a is { uri: string } => typeof a !== 'string')?.uri;
-    const command = action.command === 'vscode.open' && uri ? openLink(uri, action.label) : { command: action.command, title: action.treeLabel };
-    nodes.push({ kind: 'message', id: `${prefix}.action.${i}`, label: action.treeLabel, icon: uri ? 'link-external' : 'person', command, tooltip: uri ? error.fix : undefined });
-  });
-  nodes.push({ kind: 'message', id: `${prefix}.retry`, label: 'Try again', icon: 'refresh', command: { command: 'vmIdentity.refresh', title: 'Refresh' } });
-  return nodes;
-}
-
 function field(id: string, label: string, value: string, extra: { copy?: string; link?: string; tooltip?: string } = {}): Node {
   return { kind: 'field', id, label, value: value || '—', ...extra };
-}
-
-
-function scopeIcon(k: ScopeKind): string {
-  return k === 'managementGroup' || k === 'root' ? 'type-hierarchy' : k === 'subscription' ? 'key' : k === 'resourceGroup' ? 'folder' : 'symbol-misc';
-}
-
-
-function portalOf(s: Snapshot, scope: string): string | undefined {
-  if (!scope.startsWith('/subscriptions/') && !scope.startsWith('/providers/')) return undefined;
-  return `${s.cloud.portal}/#@${s.identity.tenantId}/resource${scope}/users`;
 }

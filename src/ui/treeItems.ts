@@ -1,12 +1,13 @@
 /** Tree nodes as plain view-models, and how each becomes a VS Code TreeItem. */
 import * as vscode from 'vscode';
 import type { RoleAssignmentDetail } from '../azure';
+import type { VmIdentityError } from '../core/errors';
 import { escapeMarkdown } from './format';
 
 export type Node =
   | { kind: 'section'; id: string; label: string; icon: string; description?: string; children: () => Node[] }
   | { kind: 'field'; id: string; label: string; value: string; copy?: string; link?: string; tooltip?: string; icon?: string }
-  | { kind: 'group'; id: string; label: string; description?: string; icon: string; children: () => Node[] }
+  | { kind: 'group'; id: string; label: string; description?: string; icon: string; tooltip?: string; expanded?: boolean; children: () => Node[] }
   | { kind: 'assignment'; id: string; assignment: RoleAssignmentDetail; link?: string }
   | { kind: 'message'; id: string; label: string; icon: string; tooltip?: string; command?: vscode.Command };
 
@@ -17,7 +18,10 @@ export function toTreeItem(node: Node): vscode.TreeItem {
     case 'section':
     case 'group': {
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
-      if (node.kind === 'group') item.collapsibleState = vscode.TreeItemCollapsibleState.Collapsed;
+      if (node.kind === 'group') {
+        item.collapsibleState = node.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+        item.tooltip = node.tooltip;
+      }
       item.id = node.id;
       item.description = node.description;
       item.iconPath = new vscode.ThemeIcon(node.icon);
@@ -74,4 +78,29 @@ export function scopeName(scope: string): string {
   if (scope === '/' || scope === '') return '/';
   const parts = scope.replace(/\/+$/, '').split('/');
   return parts[parts.length - 1];
+}
+
+/** An error as rows: the cause (opening its link), one row per action with a tree label, and Try again. */
+export function errorNodes(prefix: string, error: VmIdentityError, title: string): Node[] {
+  const denied = error.kind === 'authorizationFailed' && error.actions.length > 0;
+  const firstAction = error.actions[0];
+  const nodes: Node[] = [
+    {
+      kind: 'message',
+      id: `${prefix}.error`,
+      label: denied ? `${title} — give this identity Reader` : `${title}: ${error.message}`,
+      icon: 'error',
+      tooltip: `${error.message}\n\n${error.fix}`,
+      command: error.link ? openLink(error.link, denied ? firstAction.label : 'Open') : undefined,
+    },
+  ];
+  // Actions with a tree label become rows of their own (links open in the browser, commands run).
+  error.actions.forEach((action, i) => {
+    if (!action.treeLabel) return;
+    const uri = action.args?.find((a): a is { uri: string } => typeof a !== 'string')?.uri;
+    const command = action.command === 'vscode.open' && uri ? openLink(uri, action.label) : { command: action.command, title: action.treeLabel };
+    nodes.push({ kind: 'message', id: `${prefix}.action.${i}`, label: action.treeLabel, icon: uri ? 'link-external' : 'person', command, tooltip: uri ? error.fix : undefined });
+  });
+  nodes.push({ kind: 'message', id: `${prefix}.retry`, label: 'Try again', icon: 'refresh', command: { command: 'vmIdentity.refresh', title: 'Refresh' } });
+  return nodes;
 }

@@ -66,7 +66,7 @@ describe('VM Identity in the extension host', () => {
     const shown = [d.systemIdentity.principalId, d.systemIdentity.clientId, d.tenantId, d.vm.name, d.resourceGroupName];
     for (const v of [...shown, d.subscriptionId, d.vm.location, d.vm.vmSize]) assert.ok(all.includes(v), `the tree shows ${v}`);
     const assignments = rows.filter((r) => r.item.contextValue?.includes('roleAssignment'));
-    assert.equal(assignments.length, s.roles.status === 'ok' ? s.roles.value.length : -1);
+    assert.equal(assignments.length, s.roles.status === 'ok' ? s.roles.value.assignments.length : -1);
     assert.deepEqual(assignments.map((r) => r.item.id).sort(), expected.map((e) => e.id).sort());
     for (const a of assignments) assert.match(String(a.item.description), /^(direct|via group|inherited)/);
     const ids = rows.map((r) => r.item.id);

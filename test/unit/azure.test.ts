@@ -3,8 +3,8 @@
  * guards, 403 guidance, Graph optionality, sovereign clouds, and where the token may go.
  */
 import * as assert from 'node:assert/strict';
-import { type Emulator, expectedAssignmentsFor, startEmulator } from '../emulator';
-import { IdentityService, type Part, type RoleAssignmentDetail } from '../../src/azure';
+import { type Emulator, expectedView, startEmulator } from '../emulator';
+import { IdentityService, type Part, type RoleAssignmentDetail, type RolesView } from '../../src/azure';
 import { ManagedIdentityClient } from '../../src/identity';
 import { isVmIdentityError } from '../../src/core/errors';
 import { FakeClock } from '../support/fakeClock';
@@ -13,7 +13,9 @@ import { recordCase } from '../support/cases';
 
 function expectedFor(emu: Emulator, principalId: string) {
   const roleName = new Map(emu.dataset.roleDefinitions.map((d) => [d.name.toLowerCase(), d.properties.roleName]));
-  return expectedAssignmentsFor(emu.dataset, principalId, 'assignedTo')
+  return expectedView(emu.dataset, principalId)
+    .subscriptions.flatMap((s) => s.assignments)
+    .filter((a, i, all) => all.findIndex((b) => b.id === a.id) === i)
     .map((a) => ({
       id: a.id,
       roleName: roleName.get(a.roleDefinitionId.split('/').pop()!.toLowerCase()),
@@ -27,8 +29,11 @@ function value<T>(part: Part<T>): T {
   assert.equal(part.status, 'ok', part.status === 'failed' ? part.error.message : part.status === 'skipped' ? part.reason : '');
   return (part as { value: T }).value;
 }
-function failure<T>(part: Part<T>) {
-  return part.status === 'failed' ? part.error : undefined;
+/** The roles' error: the whole part's, else the first subscription's (one faulted list leaves the others readable). */
+function failure(part: Part<RolesView> | Part<unknown>) {
+  if (part.status === 'failed') return part.error;
+  const v = part.status === 'ok' ? (part.value as Partial<RolesView>) : undefined;
+  return v?.subscriptions?.find((s) => s.error)?.error;
 }
 
 const essentials = (roles: RoleAssignmentDetail[]) => roles.map((r) => ({ id: r.id, roleName: r.roleName, scope: r.scope, via: r.via })).sort((x, y) => x.id.localeCompare(y.id));
@@ -53,21 +58,24 @@ for (const size of [12, 2000]) {
       const s = await service().snapshot(undefined, { roles: true });
       const expected = expectedFor(emu, emu.dataset.systemIdentity.principalId);
       assert.equal(expected.length >= size, true, 'the dataset has the assignments asked for');
-      assert.deepEqual(essentials(value(s.roles)), expected);
-      assert.ok(value(s.roles).every((r) => r.roleName && !/^[0-9a-f-]{36}$/.test(r.roleName)), 'every role has a name');
-      assert.ok(new Set(value(s.roles).map((r) => r.via)).size === 3, 'direct, group and inherited all present');
+      const roles = value(s.roles).assignments;
+      assert.deepEqual(essentials(roles), expected);
+      assert.ok(roles.every((r) => r.roleName && !/^[0-9a-f-]{36}$/.test(r.roleName)), 'every role has a name');
+      assert.ok(new Set(roles.map((r) => r.via)).size === 3, 'direct, group and inherited all present');
     });
 
-    it('takes one request per page and resolves role names without one call per assignment', async () => {
+    it('takes one request per page in each subscription and reads each distinct role definition once, never the catalog', async () => {
       emu.resetLog();
       const s = await service().snapshot(undefined, { roles: true });
       const count = (e: string) => emu.requests.filter((r) => r.endpoint === e).length;
-      const pages = Math.ceil(expectedFor(emu, emu.dataset.systemIdentity.principalId).length / 100);
+      const subs = expectedView(emu.dataset, emu.dataset.systemIdentity.principalId).subscriptions;
+      const pages = subs.reduce((n, sub) => n + Math.max(1, Math.ceil(sub.assignments.length / 100)), 0);
       assert.equal(count('arm-role-assignments'), pages);
       assert.equal(s.stats.rolePages, pages);
-      assert.equal(count('arm-role-definitions'), 1, 'one list of the subscription\'s role definitions');
-      const distinctRoles = new Set(value(s.roles).map((r) => r.roleDefinitionId.split('/').pop())).size;
-      assert.ok(count('arm-role-definition') < distinctRoles, `${count('arm-role-definition')} by-id lookups for ${distinctRoles} roles`);
+      assert.equal(count('arm-subscriptions'), 1);
+      assert.equal(count('arm-role-definitions'), 0, 'never the role catalog (1–2 MB on real ARM)');
+      const distinctRoles = new Set(value(s.roles).assignments.map((r) => r.roleDefinitionId.split('/').pop()!.toLowerCase())).size;
+      assert.equal(count('arm-role-definition'), distinctRoles, 'one GET per distinct role definition');
       assert.equal(count('imds-token'), 1);
       assert.equal(count('imds-instance'), 1);
       for (const r of emu.requests.filter((x) => x.service === 'arm')) {
@@ -134,8 +142,8 @@ describe('the ARM client: guards, errors and clouds', function () {
         { status: 200, body: { compute: { name: d.vm.name, resourceGroupName: d.resourceGroupName, subscriptionId: d.subscriptionId, location: 'x', azEnvironment: 'AzurePublicCloud', resourceId: `//${new URL(evil.url).host}/steal` } } },
       ] as never);
       const s = await service().snapshot(undefined, { roles: true, vmIdentityBlock: true });
-      assert.equal(value(s.roles).length, 1);
-      assert.equal(value(s.roles)[0].roleName, '00000000-0000-0000-0000-00000000beef', 'unnamed, not fetched from the other host');
+      const a1 = value(s.roles).assignments.find((a) => a.id.endsWith('/a1'));
+      assert.equal(a1?.roleName, '00000000-0000-0000-0000-00000000beef', 'unnamed, not fetched from the other host');
       assert.ok(isVmIdentityError(failure(s.vmIdentityBlock)!, 'unsafeEndpoint'), String(failure(s.vmIdentityBlock)!));
       assert.deepEqual(evil.requests, []);
       recordCase({ area: 'attack', name: 'role definition id / VM resource id pointing at another host', expected: 'refused before sending', observed: `${failure(s.vmIdentityBlock)!.message}; other host received ${evil.requests.length} requests`, pass: true });
@@ -158,17 +166,20 @@ describe('the ARM client: guards, errors and clouds', function () {
     emu.fault('arm-role-assignments', [{ status: 200, body: { value: [], nextLink: self }, count: 5 }] as never);
     const s = await service().snapshot(undefined, { roles: true });
     assert.ok(isVmIdentityError(failure(s.roles)!, 'malformedResponse'));
-    assert.ok(emu.requests.filter((r) => r.endpoint === 'arm-role-assignments').length <= 3);
+    // Each subscription's list stops when a nextLink comes back a second time.
+    const subs = expectedView(emu.dataset, emu.dataset.systemIdentity.principalId).subscriptions.length;
+    assert.ok(emu.requests.filter((r) => r.endpoint === 'arm-role-assignments').length <= 2 * subs);
   });
 
-  it('403 AuthorizationFailed → "give this identity Reader at the VM scope or higher" with the IAM link', async () => {
+  it('every list refused → the error names the subscription and the grant there, with its IAM link', async () => {
     emu.configure({ armReadable: { [emu.dataset.systemIdentity.principalId]: false } });
     const s = await service().snapshot(undefined, { roles: true });
     const e = failure(s.roles)!;
     assert.ok(isVmIdentityError(e, 'authorizationFailed'));
     assert.equal(e.azureCode, 'AuthorizationFailed');
-    assert.match(e.fix, /Reader at the VM scope or higher/);
-    assert.equal(e.link, `https://portal.azure.com/#@${emu.dataset.tenantId}/resource${emu.dataset.vm.resourceId}/users`);
+    assert.match(e.fix, new RegExp(`Reader, or Microsoft\\.Authorization/roleAssignments/read, at the subscription /subscriptions/${emu.dataset.subscriptionId}`));
+    assert.doesNotMatch(e.fix, /VM scope or higher/);
+    assert.equal(e.link, `https://portal.azure.com/#@${emu.dataset.tenantId}/resource/subscriptions/${emu.dataset.subscriptionId}/users`);
     assert.equal(e.remedy, 'grantReader');
     assert.equal(s.identity.principalId, emu.dataset.systemIdentity.principalId, 'who the identity is still shows');
   });
@@ -177,7 +188,7 @@ describe('the ARM client: guards, errors and clouds', function () {
     emu.configure({ graphReadable: false });
     const s = await service().snapshot(undefined, { roles: true, displayName: true });
     assert.equal(s.displayName.status, 'failed');
-    assert.ok(value(s.roles).length > 0);
+    assert.ok(value(s.roles).assignments.length > 0);
     emu.configure({ graphReadable: true });
     const t = await service().snapshot(undefined, { displayName: true });
     assert.equal(value(t.displayName), emu.dataset.vm.name);
@@ -188,13 +199,15 @@ describe('the ARM client: guards, errors and clouds', function () {
   it('ARM 429 with Retry-After is retried; 5xx is retried then reported', async () => {
     emu.fault('arm-role-assignments', [{ status: 429, retryAfter: 1 }] as never);
     const ok = await service().snapshot(undefined, { roles: true });
-    assert.equal(ok.roles.status, 'ok');
-    assert.equal(emu.requests.filter((r) => r.endpoint === 'arm-role-assignments').length, 2);
+    assert.ok(value(ok.roles).subscriptions.every((x) => !x.error));
+    const subs = value(ok.roles).subscriptions.length;
+    assert.equal(emu.requests.filter((r) => r.endpoint === 'arm-role-assignments').length, subs + 1);
     emu.resetLog();
-    emu.fault('arm-role-assignments', [{ status: 503, count: 4 }] as never);
+    emu.fault('arm-role-assignments', [{ status: 503, count: 4 * subs }] as never);
     const bad = await service().snapshot(undefined, { roles: true });
+    assert.equal(bad.roles.status, 'failed', 'no subscription readable');
     assert.ok(isVmIdentityError(failure(bad.roles)!, 'serviceError'));
-    assert.equal(emu.requests.filter((r) => r.endpoint === 'arm-role-assignments').length, 4);
+    assert.equal(emu.requests.filter((r) => r.endpoint === 'arm-role-assignments').length, 4 * subs);
   });
 
   it('a sovereign cloud: token for its ARM audience, portal links to its portal', async () => {
@@ -212,7 +225,7 @@ describe('the ARM client: guards, errors and clouds', function () {
     emu.fault('imds-token', [{ status: 400, body: { error: 'invalid_resource', error_description: 'AADSTS500011: resource principal not found' } }] as never);
     const s = await service().snapshot(undefined, { roles: true });
     assert.equal(s.identity.token.resource, 'https://management.usgovcloudapi.net/');
-    assert.ok(value(s.roles).length > 0);
+    assert.ok(value(s.roles).assignments.length > 0);
     assert.deepEqual(emu.requests.filter((r) => r.endpoint === 'imds-token').map((r) => [r.query.resource, r.status]), [
       ['https://management.azure.com/', 400],
       ['https://management.usgovcloudapi.net/', 200],
@@ -243,7 +256,7 @@ describe('the ARM client: guards, errors and clouds', function () {
     await assert.rejects(svc.snapshot(), (e: unknown) => isVmIdentityError(e, 'identityNotFound') && e.link === `https://portal.azure.com/#/resource${emu.dataset.vm.resourceId}/identity`);
   });
 
-  it('the critical path is two stages: token ‖ metadata, then assignments ‖ definitions', async () => {
+  it('the critical path: token ‖ metadata, then the VM subscription\'s assignments ‖ GET /subscriptions', async () => {
     emu.configure({ latencyMs: { imds: 150, arm: 150, graph: 0 } });
     try {
       await service().snapshot(undefined, { roles: true });
@@ -257,7 +270,7 @@ describe('the ARM client: guards, errors and clouds', function () {
       return xs < ys + y.ms && ys < xs + x.ms;
     };
     assert.ok(overlap('imds-token', 'imds-instance'), 'token and metadata are asked for together');
-    assert.ok(overlap('arm-role-assignments', 'arm-role-definitions'), 'assignments and definitions are asked for together');
+    assert.ok(overlap('arm-role-assignments', 'arm-subscriptions'), 'the known subscription is listed while the subscriptions are');
     assert.ok(Date.parse(find('arm-role-assignments').time) >= Date.parse(find('imds-token').time) + find('imds-token').ms - 5, 'ARM waits for the token');
   });
 });

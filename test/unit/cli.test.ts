@@ -4,16 +4,29 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { type Emulator, expectedAssignmentsFor, startEmulator } from '../emulator';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { type Emulator, expectedView, personas, startEmulator } from '../emulator';
+import { recordCase } from '../support/cases';
 import { closedPort, startRecordingProxy } from '../support/recordingProxy';
 import { CLI, type CliRun, spawnCli } from '../support/spawnCli';
 
 type Run = CliRun;
 
+/** Where the spawned CLIs keep role names: a temp dir, never the real home (env may name another). */
+const CACHE_HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'vmid-cli-cache-'));
+after(() => fs.rmSync(CACHE_HOME, { recursive: true, force: true }));
+
 /** The CLI with this process's environment minus anything that names an endpoint or a proxy, plus `env`. */
 function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?_proxy|no_proxy|AZURE_|IDENTITY_|MSI_|IMDS_|VM_IDENTITY_)/i.test(k)));
-  return spawnCli(args, { ...clean, ...env });
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?_proxy|no_proxy|AZURE_|IDENTITY_|MSI_|IMDS_|VM_IDENTITY_|XDG_)/i.test(k)));
+  return spawnCli(args, { ...clean, XDG_CACHE_HOME: CACHE_HOME, ...env });
+}
+
+/** What `roles` must list for a principal: every subscription's view, each assignment once. */
+function expectedAssignments(emu: Emulator, principalId: string) {
+  const all = expectedView(emu.dataset, principalId).subscriptions.flatMap((s) => s.assignments);
+  return all.filter((a, i) => all.findIndex((b) => b.id === a.id) === i);
 }
 
 describe('CLI (spawned)', function () {
@@ -67,10 +80,11 @@ describe('CLI (spawned)', function () {
     const run = await cli(['roles', '--json'], env);
     assert.equal(run.code, 0, run.stderr);
     noSecrets(run);
-    const got = JSON.parse(run.stdout) as Array<Record<string, unknown>>;
+    const items = JSON.parse(run.stdout) as Array<Record<string, unknown>>;
+    const got = items.filter((i) => !i.deny).map(({ subscriptionId: _s, ...rest }) => rest);
     const me = emu.dataset.systemIdentity.principalId;
     const defs = new Map(emu.dataset.roleDefinitions.map((d) => [d.name.toLowerCase(), d.properties]));
-    const expected = expectedAssignmentsFor(emu.dataset, me, 'assignedTo').map((a) => {
+    const expected = expectedAssignments(emu, me).map((a) => {
       const def = defs.get(a.roleDefinitionId.split('/').pop()!.toLowerCase())!;
       return {
         id: a.id,
@@ -94,10 +108,14 @@ describe('CLI (spawned)', function () {
     const run = await cli(['roles'], env);
     assert.equal(run.code, 0, run.stderr);
     const lines = run.stdout.trimEnd().split('\n');
-    assert.match(lines[0], /^ROLE\s+VIA\s+SCOPE/);
-    assert.equal(lines.length, 1 + expectedAssignmentsFor(emu.dataset, emu.dataset.systemIdentity.principalId, 'assignedTo').length);
+    assert.match(lines[0], /^ROLE\s+VIA\s+SCOPE\s+SUBSCRIPTION/);
+    const view = expectedView(emu.dataset, emu.dataset.systemIdentity.principalId);
+    const denies = new Set(view.subscriptions.flatMap((x) => x.denyAssignments.map((d) => d.id))).size;
+    assert.equal(lines.length, 1 + expectedAssignments(emu, emu.dataset.systemIdentity.principalId).length + denies);
     const viaCol = lines[0].indexOf('VIA');
-    assert.ok(lines.slice(1).every((l) => /^(direct|via group|inherited)/.test(l.slice(viaCol))), 'columns aligned');
+    assert.ok(lines.slice(1).every((l) => /^(direct|via group|inherited|deny)/.test(l.slice(viaCol))), 'columns aligned');
+    assert.equal(lines.filter((l) => l.startsWith('DENY ')).length, denies, 'deny assignments marked');
+    for (const sub of view.subscriptions) assert.ok(run.stdout.includes(sub.displayName), `names ${sub.displayName}`);
   });
 
   it('--client-id selects a user-assigned identity', async () => {
@@ -127,13 +145,75 @@ describe('CLI (spawned)', function () {
     assert.match(run.stderr, /--client-id, --object-id or --resource-id/);
   });
 
-  it('exit 4 when the identity may not read role assignments, with the Reader guidance', async () => {
-    emu.configure({ armReadable: { [emu.dataset.systemIdentity.principalId]: false } });
-    const run = await cli(['roles'], env);
-    assert.equal(run.code, 4);
-    assert.match(run.stderr, /Reader at the VM scope or higher/);
-    assert.match(run.stderr, /See: https:\/\/portal\.azure\.com\/.*\/users/);
+  it('exit 4 only when nothing is readable, naming the refused subscription and the grant there', async () => {
+    const me = personas(emu.dataset).noAccess!;
+    const run = await cli(['roles', '--client-id', me.clientId], env);
+    assert.equal(run.code, 4, run.stderr);
+    const sub = `/subscriptions/${emu.dataset.subscriptionId}`;
+    assert.ok(run.stderr.includes(`may not read role assignments at ${sub} `), run.stderr);
+    assert.ok(run.stderr.includes(`Reader, or Microsoft.Authorization/roleAssignments/read, at the subscription ${sub}`), run.stderr);
+    assert.doesNotMatch(run.stderr, /VM scope or higher/);
+    assert.ok(run.stderr.includes(`See: https://portal.azure.com/#@${emu.dataset.tenantId}/resource${sub}/users`));
+    assert.equal(run.stdout, '');
     noSecrets(run);
+    recordCase({ area: 'cli', name: 'roles: nothing readable', expected: 'exit 4, fix names the subscription', observed: `exit ${run.code}: ${run.stderr.trim().split('\n')[0]}`, pass: true });
+  });
+
+  it('least privilege: exit 0 with the partial list, the note on stderr', async () => {
+    const me = personas(emu.dataset).leastPrivilege!;
+    const vmView = expectedView(emu.dataset, me.principalId).subscriptions.find((x) => x.isVmSubscription)!;
+    const run = await cli(['roles', '--json', '--client-id', me.clientId], env);
+    assert.equal(run.code, 0, run.stderr);
+    const got = (JSON.parse(run.stdout) as Array<{ id: string; deny?: boolean }>).filter((i) => !i.deny);
+    assert.deepEqual(got.map((i) => i.id).sort(), vmView.assignments.map((a) => a.id).sort());
+    assert.ok(run.stderr.includes(`Partial view: read at the resource group ${vmView.readFrom}`), run.stderr);
+    assert.ok(run.stderr.includes(`Reader, or Microsoft.Authorization/roleAssignments/read, at the subscription /subscriptions/${emu.dataset.subscriptionId}`));
+    assert.match(run.stderr, /See: https:\/\/portal\.azure\.com\/.*\/resource\/subscriptions\/[^/]+\/users/);
+    recordCase({ area: 'cli', name: 'roles: Reader on the resource group only', expected: 'exit 0, partial list, note on stderr', observed: `exit ${run.code}, ${got.length} assignments; ${run.stderr.trim().split('\n')[0]}`, pass: true });
+  });
+
+  it('deny assignments are items marked deny, with what they deny', async () => {
+    const run = await cli(['roles', '--json'], env);
+    const items = JSON.parse(run.stdout) as Array<{ id: string; deny?: boolean; denied?: { actions: string[]; dataActions: string[] }; subscriptionId?: string }>;
+    const wanted = new Set(expectedView(emu.dataset, emu.dataset.systemIdentity.principalId).subscriptions.flatMap((x) => x.denyAssignments.map((d) => d.id)));
+    const denies = items.filter((i) => i.deny === true);
+    assert.deepEqual(denies.map((d) => d.id).sort(), [...wanted].sort());
+    assert.ok(denies.every((d) => d.denied!.actions.length + d.denied!.dataActions.length > 0 && d.subscriptionId));
+  });
+
+  it('--subscription narrows by id; the same item shape', async () => {
+    const second = expectedView(emu.dataset, emu.dataset.systemIdentity.principalId).subscriptions[1];
+    const run = await cli(['roles', '--json', '--subscription', second.subscriptionId], env);
+    assert.equal(run.code, 0, run.stderr);
+    const items = (JSON.parse(run.stdout) as Array<{ id: string; subscriptionId: string; deny?: boolean }>).filter((i) => !i.deny);
+    assert.deepEqual(items.map((i) => i.id).sort(), second.assignments.map((a) => a.id).sort());
+    assert.ok(items.every((i) => i.subscriptionId === second.subscriptionId));
+    const bad = await cli(['roles', '--subscription', 'nope'], env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /No subscription "nope"/);
+  });
+
+  it('role names come from the cache: a second run reads no built-in role definition', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmid-cli-warm-'));
+    try {
+      const first = await cli(['roles', '--json'], { ...env, XDG_CACHE_HOME: dir });
+      assert.equal(first.code, 0, first.stderr);
+      const cold = emu.requests.filter((r) => r.endpoint === 'arm-role-definition').length;
+      assert.ok(cold > 0);
+      assert.ok(fs.existsSync(path.join(dir, 'vm-identity', 'role-names.json')));
+      emu.resetLog();
+      const second = await cli(['roles', '--json'], { ...env, XDG_CACHE_HOME: dir });
+      assert.equal(second.code, 0, second.stderr);
+      const items = JSON.parse(second.stdout) as Array<{ roleType: string; roleDefinitionId: string }>;
+      const custom = new Set(items.filter((i) => i.roleType === 'CustomRole').map((i) => i.roleDefinitionId.split('/').pop()));
+      const warm = emu.requests.filter((r) => r.endpoint === 'arm-role-definition').length;
+      assert.equal(warm, custom.size, 'only custom roles are read again');
+      assert.equal(emu.requests.filter((r) => r.endpoint === 'arm-role-definitions').length, 0);
+      assert.equal(second.stdout, first.stdout, 'the same names');
+      recordCase({ area: 'cli', name: 'roles: role names from the cache (two runs)', expected: 'no built-in role definition read on the second run', observed: `cold ${cold} reads, warm ${warm} (custom roles ${custom.size})`, pass: true });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   const usage: Array<[string, string[], RegExp]> = [
@@ -206,13 +286,14 @@ describe('CLI (spawned) with 2,000 role assignments', function () {
     const run = await cli(['roles', '--json'], env);
     assert.equal(run.code, 0, run.stderr);
     const me = emu.dataset.systemIdentity.principalId;
-    const expected = expectedAssignmentsFor(emu.dataset, me, 'assignedTo');
-    const got = JSON.parse(run.stdout) as Array<{ id: string; scope: string; via: string; roleName: string }>;
+    const expected = expectedAssignments(emu, me);
+    const got = (JSON.parse(run.stdout) as Array<{ id: string; scope: string; via: string; roleName: string; deny?: boolean }>).filter((i) => !i.deny);
     assert.ok(expected.length >= 2000);
     assert.deepEqual(got.map((r) => r.id).sort(), expected.map((a) => a.id).sort());
     const scopes = new Map(expected.map((a) => [a.id, a.scope]));
     assert.ok(got.every((r) => r.scope === scopes.get(r.id) && r.roleName && ['direct', 'group', 'inherited'].includes(r.via)));
-    assert.equal(emu.requests.filter((r) => r.endpoint === 'arm-role-assignments').length, Math.ceil(expected.length / 100));
+    const pages = expectedView(emu.dataset, me).subscriptions.reduce((n, x) => n + Math.max(1, Math.ceil(x.assignments.length / 100)), 0);
+    assert.equal(emu.requests.filter((r) => r.endpoint === 'arm-role-assignments').length, pages);
     const who = JSON.parse((await cli(['whoami', '--json'], env)).stdout);
     assert.deepEqual([who.principalId, who.clientId, who.tenantId, who.vm.name], [me, emu.dataset.systemIdentity.clientId, emu.dataset.tenantId, emu.dataset.vm.name]);
   });

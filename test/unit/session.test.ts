@@ -45,12 +45,12 @@ describe('session', function () {
     assert.ok(all.every((s) => s.status === 'signedIn'));
     assert.deepEqual(states, ['signingIn', 'signedIn']);
     assert.equal(tokenRequests(), 1);
-    assert.equal(emu.requests.filter((r) => r.endpoint === 'arm-role-assignments').length, 1);
+    assert.equal(emu.requests.filter((r) => r.endpoint === 'arm-subscriptions').length, 1, 'one snapshot');
     const s = session.state;
     assert.ok(s.status === 'signedIn');
     assert.equal(s.snapshot.identity.principalId, emu.dataset.systemIdentity.principalId);
     assert.equal(valueOf(s.snapshot.vm)?.name, emu.dataset.vm.name);
-    assert.ok(valueOf(s.snapshot.roles)!.length >= 12);
+    assert.ok(valueOf(s.snapshot.roles)!.assignments.length >= 12);
   });
 
   it('no endpoint → unavailable; an identity error → error; Refresh recovers', async () => {
@@ -84,7 +84,7 @@ describe('session', function () {
     }
     assert.ok(!states.slice(2).includes('signingIn'), `no visible sign-in during silent refresh: ${states}`);
     assert.equal(session.state.status, 'signedIn');
-    assert.equal(emu.requests.filter((r) => r.endpoint === 'arm-role-assignments').length, 1, 'a silent refresh re-reads nothing else');
+    assert.equal(emu.requests.filter((r) => r.endpoint === 'arm-subscriptions').length, 1, 'a silent refresh re-reads nothing else');
   });
 
   it('sign out forgets everything: the next sign-in asks IMDS again', async () => {
