@@ -5,12 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { jwtDecode } from 'jwt-decode';
 import { AuthSessionRegistry } from '../../../src/agents/authRegistry';
-import {
-  ScopeError,
-  resourceOfScopes,
-  sessionChanges,
-  sessionIdFor,
-} from '../../../src/agents/authSessions';
+import { ScopeError, resourceOfScopes, sessionChanges, sessionIdFor } from '../../../src/agents/authSessions';
 import { IdentityService } from '../../../src/azure';
 import { ManagedIdentityClient, selectorFrom } from '../../../src/identity';
 import { Session } from '../../../src/session/session';
