@@ -4,11 +4,14 @@
  */
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { AuthSessionRegistry } from './agents/authRegistry';
 import { IdentityService } from './azure';
 import { redacting } from './core/log';
 import { ManagedIdentityClient } from './identity';
 import { Session, type SessionState } from './session/session';
+import { registerAuthProvider } from './ui/authProvider';
 import { registerCommands } from './ui/commands';
+import { registerLanguageModelTools } from './ui/lmTools';
 import { roleNameMemento } from './ui/roleNameMemento';
 import { copyTokenWithWarning } from './ui/commands/copyToken';
 import { DIAGNOSE_COMMAND, createDiagnose } from './ui/commands/diagnose';
@@ -75,6 +78,9 @@ export function activate(context: vscode.ExtensionContext): VmIdentityApi {
     tree,
     view,
     new StatusBar(session),
+    // Other extensions (through VS Code's consent) and models (read-only, never a token): docs/SECURITY.md.
+    registerAuthProvider(new AuthSessionRegistry(session, logger)),
+    ...registerLanguageModelTools(session),
     { dispose: () => stateSubscription.dispose() },
     // Commands get the redacting logger; only this file holds the raw channel (to show it).
     ...registerCommands({ session, log: logger, showLog: () => channel.show(true) }),

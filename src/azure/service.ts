@@ -114,6 +114,11 @@ export class IdentityService {
     return (await this.client.getToken(resource, { identity: selector })).accessToken.token;
   }
 
+  /** Forgets one resource's token (an extension signed out of it); the rest stays. */
+  forgetToken(resource: string, selector: IdentitySelector): void {
+    this.client.forget(resource, selector);
+  }
+
   /** Forgets everything about the identity: tokens, its cloud, its custom roles (sign out); built-in role names stay. */
   reset(): void {
     this.client.clear();

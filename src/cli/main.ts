@@ -6,6 +6,7 @@
  *   vm-identity token  --resource <uri>    an access token (explicitly asked for, so printed); --claims: its claims
  *   vm-identity check  <resource-id> <action> [--plane control|data]   may it do this there? (exit 5: not allowed)
  *   vm-identity doctor [--json]            Diagnose: why the identity does or does not work here
+ *   vm-identity mcp                        a read-only MCP server on stdio for agents (src/cli/mcp.ts)
  * Exit codes: 0 ok (also a partial role list, with a note on stderr), 2 usage, 3 identity unavailable,
  * 4 permission denied (nothing readable), 5 check: not allowed, 1 other.
  */
@@ -46,6 +47,7 @@ Commands:
                           Whether the identity may do <action> at <resource-id>, and the fix
                           (exit 0 allowed, 5 not allowed; --plane control|data)
   doctor                  Diagnose the identity on this machine (exit 0 ok, 3 identity unavailable, 1 other)
+  mcp                     Serve the read-only identity tools to an agent over MCP (stdio)
 
 Options:
   --client-id <guid>      Use the user-assigned identity with this client ID
@@ -105,7 +107,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const command = positionals[0];
   try {
     const arity = command === 'check' ? 3 : 1;
-    if (!command || !['whoami', 'roles', 'token', 'check', 'doctor'].includes(command) || positionals.length > arity) throw new UsageError(command ? `Unknown command "${positionals.join(' ')}".` : 'No command given.');
+    if (!command || !['whoami', 'roles', 'token', 'check', 'doctor', 'mcp'].includes(command) || positionals.length > arity) throw new UsageError(command ? `Unknown command "${positionals.join(' ')}".` : 'No command given.');
     if (command === 'check' && positionals.length !== 3) throw new UsageError('check needs <resource-id> <action>, e.g. check /subscriptions/…/storageAccounts/st1 Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read');
     const selector = selectorOf(values);
     const timeoutSec = values.timeout === undefined ? 100 : Number(values.timeout);
@@ -126,6 +128,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       const diagnoseClient = new ManagedIdentityClient({ env: io.env, fileExists: fs.existsSync, logger, agentFor, timeouts: { deadlineMs } });
       const diagnoseService = new IdentityService({ identityClient: diagnoseClient, env: io.env, logger, agentFor, cloud, proxyConfigured, roleNames });
       return await doctor({ env: io.env, client: diagnoseClient, service: diagnoseService, selector, json: values.json, logger, stdout: io.stdout });
+    }
+    if (command === 'mcp') {
+      // Loaded on demand: the MCP SDK costs the other commands nothing at start-up.
+      const { serveMcp } = await import('./mcp');
+      await serveMcp({ service, selector, env: io.env });
+      return EXIT.ok;
     }
     if (command === 'token') {
       const resource = parseResourceArg(values.resource!);

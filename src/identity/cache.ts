@@ -48,6 +48,13 @@ export class SingleFlightCache<T extends Expiring> {
     this.inFlight.clear();
   }
 
+  /** Forgets one key's token and abandons its fetch (a consumer signed out of one resource). */
+  forget(key: string): void {
+    this.entries.delete(key);
+    this.inFlight.get(key)?.controller.abort();
+    this.inFlight.delete(key);
+  }
+
   /** Fetches in flight (for tests and the log). */
   get pending(): number {
     return this.inFlight.size;

@@ -117,8 +117,12 @@ export class ManagedIdentityClient {
 
   async getToken(resource: string, options: GetTokenOptions = {}): Promise<IssuedToken> {
     const identity = options.identity ?? SYSTEM_ASSIGNED;
-    const key = `${selectorKey(identity)}|${resource.toLowerCase()}`;
-    return this.cache.get(key, (signal) => this.fetchToken(resource, identity, signal), options);
+    return this.cache.get(cacheKey(identity, resource), (signal) => this.fetchToken(resource, identity, signal), options);
+  }
+
+  /** Forgets the cached token of one identity for one resource (the next ask fetches a new one). */
+  forget(resource: string, identity: IdentitySelector = SYSTEM_ASSIGNED): void {
+    this.cache.forget(cacheKey(identity, resource));
   }
 
   /** The time limits in force (instance metadata, fetched beside the token, keeps to the same bound). */
@@ -217,6 +221,10 @@ export class ManagedIdentityClient {
       html: looksLikeHtml(response),
       notJson: response.body.length > 0 && !isJson(response), server: serverOf(response), proxyConfigured: this.proxyConfigured });
   }
+}
+
+function cacheKey(identity: IdentitySelector, resource: string): string {
+  return `${selectorKey(identity)}|${resource.toLowerCase()}`;
 }
 
 /** The typed error for a final response from an identity host that carries no token (see the error table). */

@@ -109,7 +109,10 @@ export class Session {
     return this.run(true, false);
   }
 
-  /** An access token for `resource` as the current identity (the explicit "copy token" action only). */
+  /**
+   * An access token for `resource` as the current identity: the explicit "copy token" action, and the
+   * authentication provider's sessions (other extensions, after VS Code's consent).
+   */
   accessToken(resource: string): Promise<string> {
     return this.options.service.accessToken(resource, this.selector);
   }
@@ -129,6 +132,11 @@ export class Session {
   /** What a data-plane probe needs, for the current identity. */
   probe(): { deps: ProbeDeps; selector: IdentitySelector } {
     return { deps: this.options.service.probeDeps(), selector: this.selector };
+  }
+
+  /** Forgets the cached token for `resource` (an extension signed out of that resource). */
+  forgetToken(resource: string): void {
+    this.options.service.forgetToken(resource, this.selector);
   }
 
   signOut(): void {

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startEmulator } from '../emulator';
 import { PROJECT_ROOT, RESULTS_DIR, assertNetworkIsolated, mkTemp, rmrf, timed } from './support/common';
+import { installVsix, packageVsix } from './support/codeServer';
 import { runExtensionTests } from './support/extensionTests';
 import { workspaceWithHostileSettings } from './support/workspace';
 
@@ -24,7 +25,14 @@ describe('VM Identity integration tests in the extension host', function () {
     try {
       const folder = workspaceWithHostileSettings(tmp, emu.dataset.userAssignedIdentities[0].clientId);
       const results = path.join(tmp, 'results.txt');
+      // A second extension (issue 12) asks the vm-identity provider for a session, as any extension would.
+      const extensionsDir = path.join(tmp, 'extensions');
+      await installVsix(
+        packageVsix(path.join(PROJECT_ROOT, 'test', 'e2e', 'consumer-ext'), path.join(tmp, 'consumer.vsix')),
+        extensionsDir,
+      );
       const run = await runExtensionTests({
+        extensionsDir,
         extensionDevelopmentPath: PROJECT_ROOT,
         extensionTestsPath: RUNNER,
         folder,

@@ -9,13 +9,18 @@ export async function run(): Promise<void> {
   type MochaModule = { default?: typeof import('mocha'); Mocha?: typeof import('mocha') } & typeof import('mocha');
   const loaded = require('mocha') as MochaModule;
   const Mocha = loaded.Mocha ?? loaded.default ?? loaded;
-  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
+  // VMID_ITEST_GREP runs only the matching tests (one suite while working on it).
+  const grep = process.env.VMID_ITEST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec', ...(grep ? { grep } : {}) });
   mocha.suite.emit('pre-require', globalThis, 'extension.itest', mocha);
   require('./extension.itest');
   require('./faults.itest');
+  require('./consumers.itest');
   const results = process.env.VMID_ITEST_RESULTS;
   await new Promise<void>((resolve, reject) => {
-    const runner = mocha.run((failures) => (failures ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
+    const runner = mocha.run((failures) =>
+      failures ? reject(new Error(`${failures} integration test(s) failed`)) : resolve(),
+    );
     if (results) {
       const lines: string[] = [];
       runner.on('pass', (t) => lines.push(`ok - ${t.fullTitle()} (${t.duration ?? 0} ms)`));

@@ -52,7 +52,7 @@ describe('layering', () => {
     }
   });
 
-  for (const layer of ['src/identity', 'src/azure', 'src/session', 'src/cli', 'src/diagnose', 'src/doctor']) {
+  for (const layer of ['src/identity', 'src/azure', 'src/session', 'src/cli', 'src/diagnose', 'src/doctor', 'src/agents', 'src/access']) {
     it(`${layer} imports no vscode, and nothing from src/ui or the extension`, () => {
       const files = sources(path.join(ROOT, layer));
       assert.ok(files.length > 0, `${layer} has sources`);
