@@ -15,14 +15,7 @@ import { directHttp } from '../core/directHttp';
 import type { HttpClient } from '../core/http';
 import { type Logger, redacting, silentLogger } from '../core/log';
 import { type AgentFor, createProxiedHttp } from '../core/proxiedHttp';
-import {
-  type IdentitySelector,
-  type IdentityType,
-  type IssuedToken,
-  type ManagedIdentityClient,
-  SYSTEM_ASSIGNED,
-  identityTypeOf,
-} from '../identity';
+import { type IdentitySelector, type IssuedToken, type ManagedIdentityClient, SYSTEM_ASSIGNED } from '../identity';
 import type { ProbeDeps } from './accessCheck';
 import { ArmAccessReader } from './accessReader';
 import { ArmClient, type ArmCall } from './arm';
@@ -34,7 +27,7 @@ import { type InstanceMetadata, getInstanceMetadata } from './instanceMetadata';
 import type { RoleNameStore } from './roleNameStore';
 import { RoleDefinitionResolver } from './roles';
 import { scanRoles } from './roleScan';
-import { type IdentityInfo, type Include, type Snapshot, linksFor, ok, partOf, skipped, subscriptionOf, toVmInfo } from './snapshot';
+import { type Include, type Snapshot, identityOf, linksFor, ok, partOf, skipped, subscriptionOf, toVmInfo } from './snapshot';
 
 export interface IdentityServiceOptions {
   identityClient: ManagedIdentityClient;
@@ -292,31 +285,6 @@ export class IdentityService {
     if (vmResourceId && error.remedy === 'enableIdentity') return error.withLink(portalLink(cloud, undefined, vmResourceId, 'identity'));
     return error;
   }
-}
-
-function identityOf(token: IssuedToken, selector: IdentitySelector): IdentityInfo {
-  const claims = token.claims;
-  const identityResourceId = claims.identityResourceId;
-  const t = token.accessToken;
-  return {
-    principalId: claims.principalId,
-    clientId: claims.clientId,
-    tenantId: claims.tenantId,
-    identityType: typeOf(token, selector),
-    identityResourceId,
-    source: token.source,
-    token: { resource: t.resource, expiresOn: t.expiresOn, refreshAfter: t.refreshAfter, issuedAt: claims.issuedAt },
-  };
-}
-
-/** What the token says it is; Cloud Shell without xms_mirid is its user; workload identity is an app. */
-function typeOf(token: IssuedToken, selector: IdentitySelector): IdentityType {
-  const claims = token.claims;
-  if (claims.identityType === 'User' || (token.source === 'cloudShell' && !claims.identityResourceId)) return 'User';
-  if (token.source === 'workloadIdentity') return 'WorkloadIdentity';
-  if (claims.identityType) return claims.identityType;
-  if (claims.identityResourceId) return identityTypeOf(claims.identityResourceId);
-  return selector.kind === 'system' ? 'SystemAssigned' : 'UserAssigned';
 }
 
 function isNotAzure(e: unknown): boolean {

@@ -4,7 +4,7 @@
  * Consumers switch over `status` exhaustively.
  */
 import { type VmIdentityError, toVmIdentityError } from '../core/errors';
-import type { IdentitySelector, IdentityType } from '../identity';
+import { type IdentitySelector, type IdentityType, type IssuedToken, identityTypeOf } from '../identity';
 import type { VmIdentityBlock } from './arm';
 import { type Cloud, portalLink } from './clouds';
 import type { AzureEndpoints } from './endpoints';
@@ -110,4 +110,30 @@ export function linksFor(cloud: Cloud, identity: IdentityInfo, vm: VmInfo | unde
 
 export function subscriptionOf(resourceId: string | undefined): string | undefined {
   return resourceId ? /^\/subscriptions\/([^/]+)/i.exec(resourceId)?.[1] : undefined;
+}
+
+/** Who the token says the identity is. */
+export function identityOf(token: IssuedToken, selector: IdentitySelector): IdentityInfo {
+  const claims = token.claims;
+  const identityResourceId = claims.identityResourceId;
+  const t = token.accessToken;
+  return {
+    principalId: claims.principalId,
+    clientId: claims.clientId,
+    tenantId: claims.tenantId,
+    identityType: typeOf(token, selector),
+    identityResourceId,
+    source: token.source,
+    token: { resource: t.resource, expiresOn: t.expiresOn, refreshAfter: t.refreshAfter, issuedAt: claims.issuedAt },
+  };
+}
+
+/** What the token says it is; Cloud Shell without xms_mirid is its user; workload identity is an app. */
+function typeOf(token: IssuedToken, selector: IdentitySelector): IdentityType {
+  const claims = token.claims;
+  if (claims.identityType === 'User' || (token.source === 'cloudShell' && !claims.identityResourceId)) return 'User';
+  if (token.source === 'workloadIdentity') return 'WorkloadIdentity';
+  if (claims.identityType) return claims.identityType;
+  if (claims.identityResourceId) return identityTypeOf(claims.identityResourceId);
+  return selector.kind === 'system' ? 'SystemAssigned' : 'UserAssigned';
 }
