@@ -3,6 +3,7 @@
  * Activation does no network work; the optional automatic sign-in starts after activate() returns.
  */
 import * as fs from 'node:fs';
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { AuthSessionRegistry } from './agents/authRegistry';
 import { IdentityService } from './azure';
@@ -34,13 +35,17 @@ export interface VmIdentityApi {
 
 export function activate(context: vscode.ExtensionContext): VmIdentityApi {
   const started = performance.now();
-  const channel = vscode.window.createOutputChannel('VM Identity', { log: true });
+  // The vscode-free UI helpers (terminal banner, token state, page shell) translate with @vscode/l10n: same bundle.
+  if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
+  const channel = vscode.window.createOutputChannel(vscode.l10n.t('VM Identity'), { log: true });
   const logger = redacting(channel);
   const settings = readSettings();
   const reportSettingProblem = (problem: string | undefined) => {
     if (!problem) return;
     logger.warn(problem);
-    void vscode.window.showWarningMessage(problem, 'Select identity…').then((c) => c && vscode.commands.executeCommand('vmIdentity.selectIdentity'));
+    void vscode.window
+      .showWarningMessage(problem, vscode.l10n.t('Select identity…'))
+      .then((c) => c && vscode.commands.executeCommand('vmIdentity.selectIdentity'));
   };
   reportSettingProblem(settings.identityProblem);
   if (settings.cloudProblem) {
@@ -68,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): VmIdentityApi {
   const stateSubscription = session.onDidChange((s) => {
     setContext(s);
     // Each assignment is a view update, and VS Code spaces those 200 ms apart (see tree.ts): assign changes only.
-    const next = s.status === 'signedIn' && s.refreshing ? 'Refreshing…' : undefined;
+    const next = s.status === 'signedIn' && s.refreshing ? vscode.l10n.t('Refreshing…') : undefined;
     if (next !== message) view.message = message = next;
   });
 

@@ -70,21 +70,31 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (!selector) return;
       await saveIdentity(selector); // the configuration listener applies it to the session
     }),
-    register('vmIdentity.copyPrincipalId', () => copy(requireSnapshot(snapshot()).identity.principalId, 'Principal ID')),
-    register('vmIdentity.copyClientId', () => copy(requireSnapshot(snapshot()).identity.clientId ?? '', 'Client ID')),
-    register('vmIdentity.copyTenantId', () => copy(requireSnapshot(snapshot()).identity.tenantId, 'Tenant ID')),
+    register('vmIdentity.copyPrincipalId', () =>
+      copy(requireSnapshot(snapshot()).identity.principalId, vscode.l10n.t('Principal ID')),
+    ),
+    register('vmIdentity.copyClientId', () =>
+      copy(requireSnapshot(snapshot()).identity.clientId ?? '', vscode.l10n.t('Client ID')),
+    ),
+    register('vmIdentity.copyTenantId', () =>
+      copy(requireSnapshot(snapshot()).identity.tenantId, vscode.l10n.t('Tenant ID')),
+    ),
     register('vmIdentity.copyValue', (node?: Node) => {
       if (node?.kind === 'field' && node.copy) return copy(node.copy, node.label);
-      if (node?.kind === 'assignment') return copy(node.assignment.id, 'Role assignment ID');
+      if (node?.kind === 'assignment') return copy(node.assignment.id, vscode.l10n.t('Role assignment ID'));
     }),
     register('vmIdentity.copyRoleAssignmentId', async (node?: Node) => {
-      if (node?.kind === 'assignment') return copy(node.assignment.id, 'Role assignment ID');
+      if (node?.kind === 'assignment') return copy(node.assignment.id, vscode.l10n.t('Role assignment ID'));
       const roles = valueOf(requireSnapshot(snapshot()).roles)?.assignments ?? [];
       const pick = await vscode.window.showQuickPick(
         roles.map((r) => ({ label: r.roleName, description: r.scope, detail: r.id, id: r.id })),
-        { title: 'Copy role assignment ID', matchOnDescription: true, placeHolder: roles.length ? 'Pick a role assignment' : 'No role assignments' },
+        {
+          title: vscode.l10n.t('Copy role assignment ID'),
+          matchOnDescription: true,
+          placeHolder: roles.length ? vscode.l10n.t('Pick a role assignment') : vscode.l10n.t('No role assignments'),
+        },
       );
-      if (pick) await copy(pick.id, 'Role assignment ID');
+      if (pick) await copy(pick.id, vscode.l10n.t('Role assignment ID'));
     }),
     register('vmIdentity.copyToken', async () => {
       const s = requireSnapshot(snapshot());
@@ -92,7 +102,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }),
     register('vmIdentity.openInPortal', async (node?: Node) => {
       const link = node?.kind === 'field' || node?.kind === 'assignment' ? node.link : (snapshot()?.links.vm ?? snapshot()?.links.identity);
-      if (!link) throw usageError('There is no Azure portal page for this item.', 'Use it on the VM, the identity or a role assignment.');
+      if (!link) throw usageError(
+          vscode.l10n.t('There is no Azure portal page for this item.'),
+          vscode.l10n.t('Use it on the VM, the identity or a role assignment.'),
+        );
       await vscode.env.openExternal(vscode.Uri.parse(link));
     }),
     register('vmIdentity.showLog', () => showLog()),
@@ -111,14 +124,24 @@ async function explainCachedToken(log: Logger): Promise<void> {
 }
 
 function requireSnapshot(s: Snapshot | undefined): Snapshot {
-  if (!s) throw usageError('Not signed in.', 'Run "VM Identity: Sign in with VM identity" first.');
+  if (!s) {
+    throw usageError(
+      vscode.l10n.t('Not signed in.'),
+      vscode.l10n.t('Run "VM Identity: Sign in with VM identity" first.'),
+    );
+  }
   return s;
 }
 
 async function copy(value: string, what: string): Promise<void> {
-  if (!value) throw usageError(`${what} is not known for this identity.`, 'Sign in again, or look the value up in the Azure portal.');
+  if (!value) {
+    throw usageError(
+      vscode.l10n.t('{0} is not known for this identity.', what),
+      vscode.l10n.t('Sign in again, or look the value up in the Azure portal.'),
+    );
+  }
   await vscode.env.clipboard.writeText(value);
-  vscode.window.setStatusBarMessage(`$(copy) ${what} copied`, 3000);
+  vscode.window.setStatusBarMessage(vscode.l10n.t('$(copy) {0} copied', what), 3000);
 }
 
 type IdentityPick = vscode.QuickPickItem & { selector?: IdentitySelector; enter?: 'clientId' | 'objectId' | 'resourceId' };
@@ -126,36 +149,64 @@ type IdentityPick = vscode.QuickPickItem & { selector?: IdentitySelector; enter?
 async function pickIdentity(session: Session): Promise<IdentitySelector | undefined> {
   const current = session.identity;
   const snapshot = session.state.status === 'signedIn' ? session.state.snapshot : undefined;
-  const items: IdentityPick[] = [{ label: '$(vm) System-assigned', description: current.kind === 'system' ? 'current' : undefined, selector: SYSTEM_ASSIGNED }];
+  const currentLabel = vscode.l10n.t('current');
+  const items: IdentityPick[] = [
+    {
+      label: vscode.l10n.t('$(vm) System-assigned'),
+      description: current.kind === 'system' ? currentLabel : undefined,
+      selector: SYSTEM_ASSIGNED,
+    },
+  ];
   const block = snapshot?.vmIdentityBlock;
   const uamis = (block && valueOf(block)?.userAssignedIdentities) ?? [];
-  if (uamis.length) items.push({ label: 'User-assigned identities of this VM', kind: vscode.QuickPickItemKind.Separator });
+  if (uamis.length) {
+    const label = vscode.l10n.t('User-assigned identities of this VM');
+    items.push({ label, kind: vscode.QuickPickItemKind.Separator });
+  }
   for (const u of uamis) {
     const name = u.resourceId.split('/').pop() ?? u.resourceId;
     const isCurrent = current.kind === 'resourceId' && current.value.toLowerCase() === u.resourceId.toLowerCase();
-    items.push({ label: `$(person) ${name}`, description: [u.clientId && `client ID ${u.clientId}`, isCurrent && 'current'].filter(Boolean).join(' · '), detail: u.resourceId, selector: { kind: 'resourceId', value: u.resourceId } });
+    items.push({
+      label: `$(person) ${name}`,
+      description: [u.clientId && vscode.l10n.t('client ID {0}', u.clientId), isCurrent && currentLabel]
+        .filter(Boolean)
+        .join(' · '),
+      detail: u.resourceId,
+      selector: { kind: 'resourceId', value: u.resourceId },
+    });
   }
   items.push(
-    { label: 'Enter an ID', kind: vscode.QuickPickItemKind.Separator },
-    { label: '$(edit) Enter a client ID…', enter: 'clientId' },
-    { label: '$(edit) Enter an object (principal) ID…', enter: 'objectId' },
-    { label: '$(edit) Enter a resource ID…', enter: 'resourceId' },
+    { label: vscode.l10n.t('Enter an ID'), kind: vscode.QuickPickItemKind.Separator },
+    { label: vscode.l10n.t('$(edit) Enter a client ID…'), enter: 'clientId' },
+    { label: vscode.l10n.t('$(edit) Enter an object (principal) ID…'), enter: 'objectId' },
+    { label: vscode.l10n.t('$(edit) Enter a resource ID…'), enter: 'resourceId' },
   );
   const state = session.state;
   const severalUnnamed = (state.status === 'error' || state.status === 'unavailable') && state.error.kind === 'multipleIdentities';
   const placeHolder = severalUnnamed
-    ? 'This VM has several user-assigned identities: enter the client ID of one (Azure portal → the VM → Security → Identity → User assigned)'
+    ? vscode.l10n.t(
+        'This VM has several user-assigned identities: enter the client ID of one (Azure portal → the VM → Security → Identity → User assigned)',
+      )
     : uamis.length || !snapshot
-      ? 'Which managed identity should VM Identity use?'
+      ? vscode.l10n.t('Which managed identity should VM Identity use?')
       : block?.status === 'failed'
-        ? "The VM's identities are not readable (give the identity Reader on the VM); enter an ID"
-        : 'Pick an identity or enter an ID';
-  const pick = await vscode.window.showQuickPick(items, { title: 'Select identity', placeHolder, matchOnDetail: true });
+        ? vscode.l10n.t("The VM's identities are not readable (give the identity Reader on the VM); enter an ID")
+        : vscode.l10n.t('Pick an identity or enter an ID');
+  const pick = await vscode.window.showQuickPick(items, {
+    title: vscode.l10n.t('Select identity'),
+    placeHolder,
+    matchOnDetail: true,
+  });
   if (!pick) return undefined;
   if (pick.selector) return pick.selector;
   const kind = pick.enter!;
   const raw = await vscode.window.showInputBox({
-    title: `User-assigned identity by ${kind === 'clientId' ? 'client ID' : kind === 'objectId' ? 'object (principal) ID' : 'resource ID'}`,
+    title:
+      kind === 'clientId'
+        ? vscode.l10n.t('User-assigned identity by client ID')
+        : kind === 'objectId'
+          ? vscode.l10n.t('User-assigned identity by object (principal) ID')
+          : vscode.l10n.t('User-assigned identity by resource ID'),
     placeHolder: kind === 'resourceId' ? '/subscriptions/…/resourceGroups/…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>' : '00000000-0000-0000-0000-000000000000',
     ignoreFocusOut: true,
     validateInput: (v) => {

@@ -3,6 +3,7 @@
  * shown and writes the log line — through the redactor, whatever logger it is handed, so a token in an
  * error's message or stack never reaches the output channel or a notification.
  */
+import * as l10n from '@vscode/l10n';
 import { type ErrorAction, type VmIdentityError, isVmIdentityError } from '../core/errors';
 import { type Logger, describeForLog, redact, redacting } from '../core/log';
 
@@ -48,6 +49,17 @@ export function signInButtonsFor(error: VmIdentityError): ErrorAction[] {
   return [DIAGNOSE, ...buttonsFor(error)];
 }
 
-const DIAGNOSE: ErrorAction = { label: 'Diagnose', command: 'vmIdentity.diagnose' };
+// Labels are getters: @vscode/l10n gets its bundle in activate(), after this module has loaded.
+const DIAGNOSE: ErrorAction = {
+  get label() {
+    return l10n.t('Diagnose');
+  },
+  command: 'vmIdentity.diagnose',
+};
 
-export const SHOW_LOG: ErrorAction = { label: 'Show log', command: 'vmIdentity.showLog' };
+export const SHOW_LOG: ErrorAction = {
+  get label() {
+    return l10n.t('Show log');
+  },
+  command: 'vmIdentity.showLog',
+};

@@ -49,7 +49,10 @@ export function guarded<A extends unknown[]>(id: string, ctx: ErrorContext, hand
         }
         case 'unexpected':
           void vscode.window
-            .showErrorMessage(`VM Identity: ${outcome.message}`, { title: SHOW_LOG.label, action: SHOW_LOG })
+            .showErrorMessage(vscode.l10n.t('VM Identity: {0}', outcome.message), {
+              title: SHOW_LOG.label,
+              action: SHOW_LOG,
+            })
             .then((c) => c && runAction(c.action));
           return;
       }

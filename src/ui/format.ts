@@ -32,9 +32,9 @@ export function shortId(id: string): string {
 export function formatExpiry(epochMs: number, now = Date.now()): string {
   const minutes = Math.round((epochMs - now) / 60_000);
   const when = new Date(epochMs).toLocaleString();
-  if (minutes <= 0) return `${when} (expired)`;
-  if (minutes < 120) return `${when} (in ${minutes} min)`;
-  return `${when} (in ${Math.round(minutes / 60)} h)`;
+  if (minutes <= 0) return vscode.l10n.t('{0} (expired)', when);
+  if (minutes < 120) return vscode.l10n.t('{0} (in {1} min)', when, minutes);
+  return vscode.l10n.t('{0} (in {1} h)', when, Math.round(minutes / 60));
 }
 
 /** Escapes Markdown, for names and descriptions that come from Azure and go into a MarkdownString. */

@@ -17,19 +17,26 @@ import {
 import { type Node, errorNodes, openLink, scopeName } from './treeItems';
 
 const SCOPE_ORDER: ScopeKind[] = ['root', 'managementGroup', 'subscription', 'resourceGroup', 'resource'];
-const SCOPE_LABEL: Record<ScopeKind, string> = {
-  root: 'Root (/)',
-  managementGroup: 'Management groups',
-  subscription: 'Subscription',
-  resourceGroup: 'Resource groups',
-  resource: 'Resources',
-};
+function scopeLabel(kind: ScopeKind): string {
+  switch (kind) {
+    case 'root':
+      return vscode.l10n.t('Root (/)');
+    case 'managementGroup':
+      return vscode.l10n.t('Management groups');
+    case 'subscription':
+      return vscode.l10n.t('Subscription');
+    case 'resourceGroup':
+      return vscode.l10n.t('Resource groups');
+    case 'resource':
+      return vscode.l10n.t('Resources');
+  }
+}
 
 export function roleNodes(s: Snapshot): Node[] {
   let view: RolesView;
   switch (s.roles.status) {
     case 'failed':
-      return errorNodes('roles', s.roles.error, 'Cannot read role assignments');
+      return errorNodes('roles', s.roles.error, vscode.l10n.t('Cannot read role assignments'));
     case 'skipped':
       view = { subscriptions: [], assignments: [], denyAssignments: [] };
       break;
@@ -42,11 +49,14 @@ export function roleNodes(s: Snapshot): Node[] {
       {
         kind: 'message',
         id: 'roles.empty',
-        label: 'No role assignments — give this identity a role',
+        label: vscode.l10n.t('No role assignments — give this identity a role'),
         icon: 'info',
-        tooltip:
+        tooltip: vscode.l10n.t(
           "The identity has no Azure role in any subscription it can see. Add one in the VM's Access control (IAM).",
-        command: s.links.accessControl ? openLink(s.links.accessControl, 'Open access control (IAM)') : undefined,
+        ),
+        command: s.links.accessControl
+          ? openLink(s.links.accessControl, vscode.l10n.t('Open access control (IAM)'))
+          : undefined,
       },
     ];
   }
@@ -97,9 +107,9 @@ function subscriptionNode(s: Snapshot, view: RolesView, sub: SubscriptionRoles):
       : partial
         ? vscode.l10n.t('{0} · partial', mine.length)
         : String(mine.length),
-    tooltip:
-      vscode.l10n.t('Subscription {0}', sub.subscriptionId) +
-      (sub.isVmSubscription ? ` · ${vscode.l10n.t("this VM's subscription")}` : ''),
+    tooltip: sub.isVmSubscription
+      ? vscode.l10n.t("Subscription {0} · this VM's subscription", sub.subscriptionId)
+      : vscode.l10n.t('Subscription {0}', sub.subscriptionId),
     icon: 'key',
     expanded: sub.isVmSubscription || view.subscriptions.length === 1,
     children,
@@ -131,8 +141,8 @@ function deniedGroup(key: string, denied: DenyAssignmentDetail[]): Node {
         tooltip: [
           `${d.name} (${how[d.appliesVia]})`,
           d.description,
-          `${vscode.l10n.t('Scope')}: ${d.scope}`,
-          `${vscode.l10n.t('Denied')}: ${[...d.actions, ...d.dataActions].join(', ')}`,
+          vscode.l10n.t('Scope: {0}', d.scope),
+          vscode.l10n.t('Denied: {0}', [...d.actions, ...d.dataActions].join(', ')),
         ]
           .filter(Boolean)
           .join('\n'),
@@ -150,7 +160,7 @@ function scopeGroups(s: Snapshot, prefix: string, roles: RoleAssignmentDetail[])
   return SCOPE_ORDER.filter((k) => byKind.has(k)).map((k): Node => ({
     kind: 'group',
     id: `${prefix}.${k}`,
-    label: SCOPE_LABEL[k],
+    label: scopeLabel(k),
     description: String(byKind.get(k)!.length),
     icon: scopeIcon(k),
     children: () =>

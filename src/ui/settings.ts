@@ -26,9 +26,14 @@ export function readSettings(): Settings {
   const raw = c.get<unknown>('identity');
   try {
     identity = parseSelector(typeof raw === 'string' ? raw : undefined);
-    if (raw !== undefined && typeof raw !== 'string') identityProblem = 'vmIdentity.identity must be a string; using the system-assigned identity.';
+    if (raw !== undefined && typeof raw !== 'string') {
+      identityProblem = vscode.l10n.t('vmIdentity.identity must be a string; using the system-assigned identity.');
+    }
   } catch (e) {
-    identityProblem = `vmIdentity.identity: ${e instanceof SelectorError ? e.message : String(e)} Using the system-assigned identity.`;
+    identityProblem = vscode.l10n.t(
+      'vmIdentity.identity: {0} Using the system-assigned identity.',
+      e instanceof SelectorError ? e.message : String(e),
+    );
   }
   const timeout = c.get<unknown>('timeoutSeconds');
   const seconds = typeof timeout === 'number' && Number.isFinite(timeout) ? Math.min(600, Math.max(5, timeout)) : 100;

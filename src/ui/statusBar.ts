@@ -12,7 +12,7 @@ export class StatusBar implements vscode.Disposable {
 
   constructor(session: Session) {
     this.item = vscode.window.createStatusBarItem(STATUS_ITEM_ID, vscode.StatusBarAlignment.Left, 50);
-    this.item.name = 'VM Identity';
+    this.item.name = vscode.l10n.t('VM Identity');
     this.subscription = session.onDidChange((s) => this.render(s));
     this.render(session.state);
     this.item.show();
@@ -23,13 +23,13 @@ export class StatusBar implements vscode.Disposable {
     item.backgroundColor = undefined;
     switch (state.status) {
       case 'signedOut':
-        item.text = '$(account) VM identity: signed out';
-        item.tooltip = 'Click to sign in with the VM\'s managed identity';
+        item.text = vscode.l10n.t('$(account) VM identity: signed out');
+        item.tooltip = vscode.l10n.t("Click to sign in with the VM's managed identity");
         item.command = 'vmIdentity.signIn';
         break;
       case 'signingIn':
-        item.text = '$(loading~spin) VM identity: signing in…';
-        item.tooltip = 'Asking the identity endpoint for a token';
+        item.text = vscode.l10n.t('$(loading~spin) VM identity: signing in…');
+        item.tooltip = vscode.l10n.t('Asking the identity endpoint for a token');
         item.command = 'workbench.view.extension.vmIdentity';
         break;
       case 'signedIn': {
@@ -45,18 +45,21 @@ export class StatusBar implements vscode.Disposable {
             ? vscode.l10n.t('Signed in as the {0}', identityTypeLabel(type))
             : vscode.l10n.t("Signed in as the VM's {0} identity", identityTypeLabel(type));
         md.appendMarkdown(`**${escape(heading)}**\n\n`);
-        if (name) md.appendMarkdown(`Name: ${escape(name)}  \n`);
-        md.appendMarkdown(`Principal ID: \`${s.identity.principalId}\`  \n`);
-        if (vm) md.appendMarkdown(`VM: ${escape(vm.name)} (${escape(vm.resourceGroup)})  \n`);
+        if (name) md.appendMarkdown(`${vscode.l10n.t('Name: {0}', escape(name))}  \n`);
+        md.appendMarkdown(`${vscode.l10n.t('Principal ID: {0}', `\`${s.identity.principalId}\``)}  \n`);
+        if (vm) md.appendMarkdown(`${vscode.l10n.t('VM: {0} ({1})', escape(vm.name), escape(vm.resourceGroup))}  \n`);
         if (s.identity.token.issuedAt !== undefined) md.appendMarkdown(`${vscode.l10n.t('Token issued: {0}', formatIssued(s.identity.token.issuedAt))}  \n`);
-        md.appendMarkdown(`Token expires: ${formatExpiry(s.identity.token.expiresOn)}`);
+        md.appendMarkdown(vscode.l10n.t('Token expires: {0}', formatExpiry(s.identity.token.expiresOn)));
         item.tooltip = md;
         item.command = 'workbench.view.extension.vmIdentity';
         break;
       }
       case 'unavailable':
       case 'error':
-        item.text = `$(error) VM identity: ${state.status === 'unavailable' ? 'no identity endpoint' : short(state.error.title)}`;
+        item.text = vscode.l10n.t(
+          '$(error) VM identity: {0}',
+          state.status === 'unavailable' ? vscode.l10n.t('no identity endpoint') : short(state.error.title),
+        );
         item.tooltip = `${state.error.message}\n\n${state.error.fix}`;
         item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
         item.command = 'workbench.view.extension.vmIdentity';

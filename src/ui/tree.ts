@@ -76,10 +76,12 @@ export function rootsFor(state: SessionState): Node[] {
     case 'unavailable':
       return []; // the welcome view explains
     case 'signingIn':
-      return [{ kind: 'message', id: 'signingIn', label: 'Signing in…', icon: 'loading~spin' }];
+      return [{ kind: 'message', id: 'signingIn', label: vscode.l10n.t('Signing in…'), icon: 'loading~spin' }];
     case 'error':
       // Errors the welcome view explains in full leave the tree empty so it shows (./errorWelcome).
-      return WELCOME_KINDS.has(state.error.kind) ? [] : errorNodes('signIn', state.error, 'Sign in failed');
+      return WELCOME_KINDS.has(state.error.kind)
+        ? []
+        : errorNodes('signIn', state.error, vscode.l10n.t('Sign in failed'));
     case 'signedIn':
       return snapshotNodes(state.snapshot);
   }
@@ -87,14 +89,33 @@ export function rootsFor(state: SessionState): Node[] {
 
 function snapshotNodes(s: Snapshot): Node[] {
   return [
-    { kind: 'section', id: 'identity', label: 'Identity', icon: 'account', description: valueOf(s.displayName), children: () => identityFields(s) },
-    { kind: 'section', id: 'vm', label: 'Virtual machine', icon: 'vm', description: valueOf(s.vm)?.name, children: () => vmFields(s) },
+    {
+      kind: 'section',
+      id: 'identity',
+      label: vscode.l10n.t('Identity'),
+      icon: 'account',
+      description: valueOf(s.displayName),
+      children: () => identityFields(s),
+    },
+    {
+      kind: 'section',
+      id: 'vm',
+      label: vscode.l10n.t('Virtual machine'),
+      icon: 'vm',
+      description: valueOf(s.vm)?.name,
+      children: () => vmFields(s),
+    },
     {
       kind: 'section',
       id: 'roles',
-      label: 'Role assignments',
+      label: vscode.l10n.t('Role assignments'),
       icon: 'shield',
-      description: s.roles.status === 'ok' ? String(s.roles.value.assignments.length) + (s.roles.value.partial ? ` · ${vscode.l10n.t('partial')}` : '') : undefined,
+      description:
+        s.roles.status === 'ok'
+          ? s.roles.value.partial
+            ? vscode.l10n.t('{0} · partial', s.roles.value.assignments.length)
+            : String(s.roles.value.assignments.length)
+          : undefined,
       children: () => roleNodes(s),
     },
   ];
@@ -106,25 +127,31 @@ function identityFields(s: Snapshot): Node[] {
   const name = s.displayName;
   switch (name.status) {
     case 'ok':
-      nodes.push(field('identity.displayName', 'Display name', name.value));
+      nodes.push(field('identity.displayName', vscode.l10n.t('Display name'), name.value));
       break;
     case 'failed':
       nodes.push({
         kind: 'message',
         id: 'identity.displayName',
-        label: 'Display name: not readable',
+        label: vscode.l10n.t('Display name: not readable'),
         icon: 'eye-closed',
-        tooltip: `Microsoft Graph did not give the name (${name.error.message}). Everything else is unaffected.`,
+        tooltip: vscode.l10n.t(
+          'Microsoft Graph did not give the name ({0}). Everything else is unaffected.',
+          name.error.message,
+        ),
       });
       break;
     case 'skipped':
       break;
   }
-  nodes.push(field('identity.principalId', 'Principal ID', i.principalId, { copy: i.principalId, tooltip: 'Object (principal) ID of the service principal' }));
-  if (i.clientId) nodes.push(field('identity.clientId', 'Client ID', i.clientId, { copy: i.clientId }));
-  nodes.push(field('identity.tenantId', 'Tenant ID', i.tenantId, { copy: i.tenantId }));
+  nodes.push(field('identity.principalId', vscode.l10n.t('Principal ID'), i.principalId, {
+      copy: i.principalId,
+      tooltip: vscode.l10n.t('Object (principal) ID of the service principal'),
+    }));
+  if (i.clientId) nodes.push(field('identity.clientId', vscode.l10n.t('Client ID'), i.clientId, { copy: i.clientId }));
+  nodes.push(field('identity.tenantId', vscode.l10n.t('Tenant ID'), i.tenantId, { copy: i.tenantId }));
   nodes.push(
-    field('identity.type', 'Type', identityTypeLabel(i.identityType), {
+    field('identity.type', vscode.l10n.t('Type'), identityTypeLabel(i.identityType), {
       tooltip: i.identityResourceId,
       link: s.links.identity ?? s.links.identityPage,
       copy: i.identityResourceId,
@@ -140,12 +167,20 @@ function identityFields(s: Snapshot): Node[] {
   nodes.push({
     kind: 'message',
     id: 'identity.getToken',
-    label: 'Get access token for…',
+    label: vscode.l10n.t('Get access token for…'),
     icon: 'key',
-    tooltip: 'A token for Key Vault, Storage, SQL… as this identity, shown decoded in the token inspector',
-    command: { command: 'vmIdentity.getToken', title: 'Get access token for…' },
+    tooltip: vscode.l10n.t('A token for Key Vault, Storage, SQL… as this identity, shown decoded in the token inspector'),
+    command: { command: 'vmIdentity.getToken', title: vscode.l10n.t('Get access token for…') },
   });
-  nodes.push(field('identity.expires', 'Token expires', formatExpiry(i.token.expiresOn), { tooltip: `Audience ${i.token.resource}; renewed automatically before it expires. Source: ${i.source}` }));
+  nodes.push(
+    field('identity.expires', vscode.l10n.t('Token expires'), formatExpiry(i.token.expiresOn), {
+      tooltip: vscode.l10n.t(
+        'Audience {0}; renewed automatically before it expires. Source: {1}',
+        i.token.resource,
+        i.source,
+      ),
+    }),
+  );
   return nodes;
 }
 
@@ -155,19 +190,20 @@ function vmFields(s: Snapshot): Node[] {
     case 'failed':
     case 'skipped': {
       const tooltip = part.status === 'failed' ? `${part.error.message} ${part.error.fix}` : part.reason;
-      return [{ kind: 'message', id: 'vm.unknown', label: 'Instance metadata not available', icon: 'info', tooltip }];
+      const label = vscode.l10n.t('Instance metadata not available');
+      return [{ kind: 'message', id: 'vm.unknown', label, icon: 'info', tooltip }];
     }
     case 'ok':
       break;
   }
   const vm = part.value;
   return [
-    field('vm.name', 'Name', vm.name, { copy: vm.name, link: s.links.vm }),
-    field('vm.resourceGroup', 'Resource group', vm.resourceGroup, { copy: vm.resourceGroup }),
-    field('vm.subscription', 'Subscription', vm.subscriptionId, { copy: vm.subscriptionId }),
-    field('vm.location', 'Location', vm.location),
-    field('vm.size', 'Size', vm.vmSize),
-    field('vm.cloud', 'Cloud', s.cloud.displayName, { tooltip: `${vm.cloud}: ${s.endpoints.arm}` }),
+    field('vm.name', vscode.l10n.t('Name'), vm.name, { copy: vm.name, link: s.links.vm }),
+    field('vm.resourceGroup', vscode.l10n.t('Resource group'), vm.resourceGroup, { copy: vm.resourceGroup }),
+    field('vm.subscription', vscode.l10n.t('Subscription'), vm.subscriptionId, { copy: vm.subscriptionId }),
+    field('vm.location', vscode.l10n.t('Location'), vm.location),
+    field('vm.size', vscode.l10n.t('Size'), vm.vmSize),
+    field('vm.cloud', vscode.l10n.t('Cloud'), s.cloud.displayName, { tooltip: `${vm.cloud}: ${s.endpoints.arm}` }),
   ];
 }
 

@@ -11,7 +11,16 @@ export type Node =
   | { kind: 'assignment'; id: string; assignment: RoleAssignmentDetail; link?: string }
   | { kind: 'message'; id: string; label: string; icon: string; tooltip?: string; command?: vscode.Command };
 
-const VIA_LABEL = { direct: 'direct', group: 'via group', inherited: 'inherited' } as const;
+function viaLabel(via: RoleAssignmentDetail['via']): string {
+  switch (via) {
+    case 'direct':
+      return vscode.l10n.t('direct');
+    case 'group':
+      return vscode.l10n.t('via group');
+    case 'inherited':
+      return vscode.l10n.t('inherited');
+  }
+}
 
 export function toTreeItem(node: Node): vscode.TreeItem {
   switch (node.kind) {
@@ -43,7 +52,7 @@ export function toTreeItem(node: Node): vscode.TreeItem {
       const a = node.assignment;
       const item = new vscode.TreeItem(`${a.roleName} — ${scopeName(a.scope)}`);
       item.id = a.id;
-      item.description = VIA_LABEL[a.via] + (a.condition ? ' · condition' : '');
+      item.description = a.condition ? vscode.l10n.t('{0} · condition', viaLabel(a.via)) : viaLabel(a.via);
       item.iconPath = new vscode.ThemeIcon(a.via === 'group' ? 'organization' : a.via === 'inherited' ? 'arrow-down' : 'key');
       item.contextValue = 'roleAssignment copyable portal checkable';
       // The tooltip comes from resolveTreeItem, on hover: a group may hold thousands of rows.
@@ -64,10 +73,19 @@ export function toTreeItem(node: Node): vscode.TreeItem {
 /** The hover of a role assignment row (Markdown: role, description, scope, how it is assigned, condition). */
 export function assignmentTooltip(a: RoleAssignmentDetail): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**${escapeMarkdown(a.roleName)}** (${a.roleType === 'CustomRole' ? 'custom role' : 'built-in role'})\n\n`);
+  const roleType = a.roleType === 'CustomRole' ? vscode.l10n.t('custom role') : vscode.l10n.t('built-in role');
+  md.appendMarkdown(`**${escapeMarkdown(a.roleName)}** (${roleType})\n\n`);
   if (a.roleDescription) md.appendText(`${a.roleDescription}\n\n`);
-  md.appendMarkdown('Scope: ').appendText(a.scope).appendMarkdown(`  \nAssigned: ${VIA_LABEL[a.via]}${a.via === 'group' ? ` (group ${escapeMarkdown(a.principalId)})` : ''}`);
-  if (a.condition) md.appendMarkdown('\n\nCondition:\n').appendCodeblock(a.condition, 'text');
+  const assigned =
+    a.via === 'group'
+      ? vscode.l10n.t('{0} (group {1})', viaLabel(a.via), escapeMarkdown(a.principalId))
+      : viaLabel(a.via);
+  md.appendMarkdown(`${vscode.l10n.t('Scope:')} `)
+    .appendText(a.scope)
+    .appendMarkdown(`  \n${vscode.l10n.t('Assigned: {0}', assigned)}`);
+  if (a.condition) {
+    md.appendMarkdown(`\n\n${vscode.l10n.t('Condition:')}\n`).appendCodeblock(a.condition, 'text');
+  }
   return md;
 }
 
@@ -89,10 +107,12 @@ export function errorNodes(prefix: string, error: VmIdentityError, title: string
     {
       kind: 'message',
       id: `${prefix}.error`,
-      label: denied ? `${title} — give this identity Reader` : `${title}: ${error.message}`,
+      label: denied
+        ? vscode.l10n.t('{0} — give this identity Reader', title)
+        : vscode.l10n.t('{0}: {1}', title, error.message),
       icon: 'error',
       tooltip: `${error.message}\n\n${error.fix}`,
-      command: error.link ? openLink(error.link, denied ? firstAction.label : 'Open') : undefined,
+      command: error.link ? openLink(error.link, denied ? firstAction.label : vscode.l10n.t('Open')) : undefined,
     },
   ];
   // Actions with a tree label become rows of their own (links open in the browser, commands run).
@@ -103,8 +123,16 @@ export function errorNodes(prefix: string, error: VmIdentityError, title: string
     nodes.push({ kind: 'message', id: `${prefix}.action.${i}`, label: action.treeLabel, icon: uri ? 'link-external' : 'person', command, tooltip: uri ? error.fix : undefined });
   });
   if (prefix === 'signIn') {
-    nodes.push({ kind: 'message', id: `${prefix}.diagnose`, label: 'Diagnose', icon: 'pulse', command: { command: 'vmIdentity.diagnose', title: 'Diagnose' } });
+    const diagnose = vscode.l10n.t('Diagnose');
+    const command = { command: 'vmIdentity.diagnose', title: diagnose };
+    nodes.push({ kind: 'message', id: `${prefix}.diagnose`, label: diagnose, icon: 'pulse', command });
   }
-  nodes.push({ kind: 'message', id: `${prefix}.retry`, label: 'Try again', icon: 'refresh', command: { command: 'vmIdentity.refresh', title: 'Refresh' } });
+  nodes.push({
+    kind: 'message',
+    id: `${prefix}.retry`,
+    label: vscode.l10n.t('Try again'),
+    icon: 'refresh',
+    command: { command: 'vmIdentity.refresh', title: vscode.l10n.t('Refresh') },
+  });
   return nodes;
 }

@@ -1,7 +1,9 @@
 /**
  * What the token inspector shows for one request: the decoded view of a token, or the refusal explained. Pure
- * (no vscode) so it is unit-tested; the raw token never enters the returned state.
+ * (no vscode) so it is unit-tested; the raw token never enters the returned state. Text goes through @vscode/l10n
+ * (the extension's bundle, configured in activate()).
  */
+import * as l10n from '@vscode/l10n';
 import { isVmIdentityError } from '../../core/errors';
 import { JwtInspectError, inspectJwt } from '../../core/jwtInspect';
 import { aadstsCode, explainAadsts } from '../../diagnose';
@@ -15,8 +17,8 @@ export function tokenStateFor(resource: string, token: string, nowMs: number): T
     return {
       kind: 'error',
       resource,
-      message: `The token cannot be shown: ${e.message}`,
-      fix: 'Use Copy token if you need it.',
+      message: l10n.t('The token cannot be shown: {0}', e.message),
+      fix: l10n.t('Use Copy token if you need it.'),
     };
   }
 }

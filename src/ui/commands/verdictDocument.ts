@@ -2,51 +2,59 @@
 import * as vscode from 'vscode';
 import type { Verdict } from '../../access';
 
-const HEADLINE: Record<Verdict['decision'], string> = {
-  allowed: 'Allowed',
-  denied: 'Denied',
-  notGranted: 'Not granted',
-  conditional: 'Conditional — evaluated at request time',
-};
+function headline(decision: Verdict['decision']): string {
+  switch (decision) {
+    case 'allowed':
+      return vscode.l10n.t('Allowed');
+    case 'denied':
+      return vscode.l10n.t('Denied');
+    case 'notGranted':
+      return vscode.l10n.t('Not granted');
+    case 'conditional':
+      return vscode.l10n.t('Conditional — evaluated at request time');
+  }
+}
+
+const accessPolicies = () => vscode.l10n.t('access policies');
+const conditionalCell = () => vscode.l10n.t('conditional — evaluated at request time');
 
 const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
 
 export function verdictMarkdown(v: Verdict): string {
-  const t = vscode.l10n.t;
   const lines = [
-    `# ${t(HEADLINE[v.decision])}`,
+    `# ${headline(v.decision)}`,
     '',
-    `- ${t('Action')}: ${code(v.action)} (${t('{0} plane', v.plane)})`,
-    `- ${t('Scope')}: ${code(v.scope)}`,
-    `- ${t('Identity')}: ${code(v.principalId)}`,
+    `- ${vscode.l10n.t('Action: {0} ({1} plane)', code(v.action), v.plane)}`,
+    `- ${vscode.l10n.t('Scope: {0}', code(v.scope))}`,
+    `- ${vscode.l10n.t('Identity: {0}', code(v.principalId))}`,
   ];
   if (v.keyVault)
     lines.push(
-      `- ${t('Key Vault permission model')}: ${v.keyVault.model === 'rbac' ? 'Azure RBAC' : t('access policies')}`,
+      `- ${vscode.l10n.t('Key Vault permission model: {0}', v.keyVault.model === 'rbac' ? 'Azure RBAC' : accessPolicies())}`,
     );
   if (v.grantedBy.length) {
     lines.push(
       '',
-      `## ${t('Role assignments that grant it')}`,
+      `## ${vscode.l10n.t('Role assignments that grant it')}`,
       '',
-      '| Role | Scope | How | Condition |',
+      `| ${vscode.l10n.t('Role')} | ${vscode.l10n.t('Scope')} | ${vscode.l10n.t('How')} | ${vscode.l10n.t('Condition')} |`,
       '|---|---|---|---|',
     );
     for (const g of v.grantedBy) {
-      const how = `${g.via === 'group' ? t('via a group') : t('direct')}${g.inherited ? `, ${t('inherited')}` : ''}`;
-      lines.push(
-        `| ${g.roleName} | ${code(g.scope)} | ${how} | ${g.condition ? t('conditional — evaluated at request time') : '—'} |`,
-      );
+      const via = g.via === 'group' ? vscode.l10n.t('via a group') : vscode.l10n.t('direct');
+      const how = g.inherited ? vscode.l10n.t('{0}, inherited', via) : via;
+      lines.push(`| ${g.roleName} | ${code(g.scope)} | ${how} | ${g.condition ? conditionalCell() : '—'} |`);
     }
   }
   if (v.deniedBy.length) {
-    lines.push('', `## ${t('Deny assignments')}`, '');
-    for (const d of v.deniedBy) lines.push(`- ${d.name} ${t('at')} ${code(d.scope)} (${code(d.matchedBy)})`);
+    lines.push('', `## ${vscode.l10n.t('Deny assignments')}`, '');
+    for (const d of v.deniedBy)
+      lines.push(`- ${vscode.l10n.t('{0} at {1} ({2})', d.name, code(d.scope), code(d.matchedBy))}`);
   }
   if (v.suggestion) {
     lines.push(
       '',
-      `## ${t('Fix')}`,
+      `## ${vscode.l10n.t('Fix')}`,
       '',
       v.suggestion.why,
       '',
@@ -54,19 +62,20 @@ export function verdictMarkdown(v: Verdict): string {
       v.suggestion.azCommand,
       '```',
       '',
-      `[${t('Open Access control (IAM) in the portal')}](${v.suggestion.portalUrl})`,
+      `[${vscode.l10n.t('Open Access control (IAM) in the portal')}](${v.suggestion.portalUrl})`,
     );
   }
   if (v.propagation)
     lines.push(
       '',
-      `## ${t('Token and propagation')}`,
+      `## ${vscode.l10n.t('Token and propagation')}`,
       '',
       v.propagation.message,
       '',
       ...v.propagation.links.map((l) => `- ${l}`),
     );
   if (v.notes.length) lines.push('', ...v.notes.map((n) => `> ${n}`));
-  if (v.unread.length) lines.push('', `## ${t('Not read')}`, '', ...v.unread.map((u) => `- ${u.what}: ${u.reason}`));
+  if (v.unread.length)
+    lines.push('', `## ${vscode.l10n.t('Not read')}`, '', ...v.unread.map((u) => `- ${u.what}: ${u.reason}`));
   return `${lines.join('\n')}\n`;
 }

@@ -28,7 +28,9 @@ export interface IdentityTerminalDeps {
 
 export class NotSignedInForTerminalError extends Error {
   constructor() {
-    super('VM Identity is not signed in, so there is no identity for the terminal to act as. Sign in first.');
+    super(
+      vscode.l10n.t('VM Identity is not signed in, so there is no identity for the terminal to act as. Sign in first.'),
+    );
     this.name = 'NotSignedInForTerminalError';
   }
 }
@@ -62,7 +64,7 @@ export function registerIdentityTerminal(deps: IdentityTerminalDeps): vscode.Dis
         vscode.window.createTerminal(terminalOptions(plan())).show();
       } catch (e) {
         if (!(e instanceof NotSignedInForTerminalError)) throw e;
-        void vscode.window.showErrorMessage(e.message, 'Sign in').then((pick) => {
+        void vscode.window.showErrorMessage(e.message, vscode.l10n.t('Sign in')).then((pick) => {
           if (pick) void vscode.commands.executeCommand('vmIdentity.signIn');
         });
       }

@@ -18,9 +18,12 @@
  * - `az login --identity --client-id|--object-id|--resource-id`: azure-cli PR #30525 (added; 2.69.0); `--username`
  *   for managed identities was dropped in 2.73.0 (PR #31015, #31453), so it is only the fallback for older az.
  *   `--allow-no-subscriptions` keeps az usable for an identity with data-plane roles only.
+ *
+ * Text the user reads goes through @vscode/l10n (the extension's bundle, configured in activate()).
  */
 
 import { createHash } from 'node:crypto';
+import * as l10n from '@vscode/l10n';
 
 export type TerminalIdentitySelector =
   { kind: 'system' } | { kind: 'clientId' | 'objectId' | 'resourceId'; value: string };
@@ -73,10 +76,12 @@ export function planIdentityTerminal(input: TerminalPlanInput): TerminalPlan {
   const warnings: string[] = [];
   if (identity.selector.kind !== 'system' && !clientId) {
     warnings.push(
-      'The client ID of this identity is not known, so SDK code here cannot be pointed at it (AZURE_CLIENT_ID is unset).',
+      l10n.t(
+        'The client ID of this identity is not known, so SDK code here cannot be pointed at it (AZURE_CLIENT_ID is unset).',
+      ),
     );
   }
-  if (!input.azAvailable) warnings.push('az is not on PATH: only SDK code is set up in this terminal.');
+  if (!input.azAvailable) warnings.push(l10n.t('az is not on PATH: only SDK code is set up in this terminal.'));
   const env: Record<string, string | null> = {
     AZURE_CONFIG_DIR: configDir,
     AZURE_TOKEN_CREDENTIALS: input.tokenCredentials ?? 'ManagedIdentityCredential',
@@ -85,7 +90,11 @@ export function planIdentityTerminal(input: TerminalPlanInput): TerminalPlan {
   const azLoginArgs = input.azAvailable ? azLoginArgsFor(identity.selector) : undefined;
   const who = describeIdentity(identity);
   const plan: TerminalPlan = {
-    name: `VM Identity: ${identity.displayName ?? (identity.selector.kind === 'system' ? 'system-assigned' : 'user-assigned')}`,
+    name: l10n.t(
+      'VM Identity: {0}',
+      identity.displayName ??
+        (identity.selector.kind === 'system' ? l10n.t('system-assigned') : l10n.t('user-assigned')),
+    ),
     env,
     message: banner(who, warnings),
     azLoginArgs,
@@ -97,7 +106,7 @@ export function planIdentityTerminal(input: TerminalPlanInput): TerminalPlan {
     plan.shellArgs = ['--rcfile', rcPath, '-i'];
     plan.rcFile = { path: rcPath, content: bashRc(env, azLoginArgs, identity.selector) };
   } else if (azLoginArgs) {
-    warnings.push(`Sign az in with: az ${azLoginArgs.map(shellQuote).join(' ')}`);
+    warnings.push(l10n.t('Sign az in with: {0}', `az ${azLoginArgs.map(shellQuote).join(' ')}`));
     plan.message = banner(who, warnings);
   }
   return plan;
@@ -136,11 +145,15 @@ function clientIdFor(identity: TerminalIdentity): string | undefined {
 }
 
 function describeIdentity(identity: TerminalIdentity): string {
-  const kind = identity.selector.kind === 'system' ? "the VM's system-assigned identity" : 'a user-assigned identity';
-  const name = identity.displayName ? `${identity.displayName} (${kind})` : kind;
+  const kind =
+    identity.selector.kind === 'system'
+      ? l10n.t("the VM's system-assigned identity")
+      : l10n.t('a user-assigned identity');
+  const name = identity.displayName ? l10n.t('{0} ({1})', identity.displayName, kind) : kind;
+  const clientId = clientIdFor(identity);
   const ids = [
-    identity.principalId && `object ID ${identity.principalId}`,
-    clientIdFor(identity) && `client ID ${clientIdFor(identity)}`,
+    identity.principalId && l10n.t('object ID {0}', identity.principalId),
+    clientId && l10n.t('client ID {0}', clientId),
   ];
   const idText = ids.filter(Boolean).join(', ');
   return idText ? `${name}, ${idText}` : name;
@@ -148,8 +161,10 @@ function describeIdentity(identity: TerminalIdentity): string {
 
 function banner(who: string, warnings: string[]): string {
   const lines = [
-    `\x1b[1mVM Identity terminal\x1b[0m: az and DefaultAzureCredential act as ${who}.`,
-    'az keeps its sign-in in a private directory, removed when this window closes; your own az login is untouched.',
+    l10n.t('{0}VM Identity terminal{1}: az and DefaultAzureCredential act as {2}.', '\x1b[1m', '\x1b[0m', who),
+    l10n.t(
+      'az keeps its sign-in in a private directory, removed when this window closes; your own az login is untouched.',
+    ),
     ...warnings.map((w) => `\x1b[33m${w}\x1b[0m`),
   ];
   return lines.join('\r\n') + '\r\n';
@@ -178,13 +193,13 @@ function bashRc(
     lines.push(
       `if command -v az >/dev/null 2>&1 && [ ! -f ${marker} ]; then`,
       '  mkdir -p "$AZURE_CONFIG_DIR"',
-      "  echo 'Signing az in as this identity…'",
+      `  echo ${shellQuote(l10n.t('Signing az in as this identity…'))}`,
       `  if ${login} 2>${err}; then`,
       `    : > ${marker}`,
       ...(legacy ? [`  elif grep -q 'unrecognized arguments' ${err} && ${legacy}; then`, `    : > ${marker}`] : []),
       '  else',
       `    cat ${err} >&2`,
-      "    echo 'az is not signed in here (see above); SDK code still uses the managed identity.' >&2",
+      `    echo ${shellQuote(l10n.t('az is not signed in here (see above); SDK code still uses the managed identity.'))} >&2`,
       '  fi',
       'fi',
     );

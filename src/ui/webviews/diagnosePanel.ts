@@ -19,7 +19,7 @@ export function openDiagnoseReport(deps: DiagnosePanelDeps, report: DiagnoseRepo
   return openWebviewPage({
     extensionUri: deps.extensionUri,
     viewType: DIAGNOSE_VIEW_TYPE,
-    title: 'VM Identity: Diagnose',
+    title: vscode.l10n.t('VM Identity: Diagnose'),
     state: { page: 'diagnose', report, running },
     onError: deps.onError && ((e) => deps.onError!(e)),
     onMessage: async (message, page) => {
@@ -28,7 +28,7 @@ export function openDiagnoseReport(deps: DiagnosePanelDeps, report: DiagnoseRepo
       switch (message.type) {
         case 'copyMarkdown':
           await vscode.env.clipboard.writeText(await deps.reportMarkdown(current.report));
-          page.notice('Report copied as Markdown.');
+          page.notice(vscode.l10n.t('Report copied as Markdown.'));
           return;
         case 'runAgain': {
           if (running) return; // one run at a time; the button is disabled meanwhile anyway

@@ -4,6 +4,7 @@
  * render it directly. Policy per VS Code "Webview API → Security" (code.visualstudio.com/api/extension-guides/webview#content-security-policy).
  */
 import { randomBytes } from 'node:crypto';
+import * as l10n from '@vscode/l10n';
 import type { PageState } from './protocol';
 
 export interface PageHtmlInput {
@@ -45,7 +46,7 @@ export function renderPageHtml(input: PageHtmlInput): string {
 <link rel="stylesheet" href="${escapeHtml(input.styleUri)}" nonce="${escapeHtml(nonce)}">
 </head>
 <body>
-<main id="app" aria-live="polite"><p>Loading…</p></main>
+<main id="app" aria-live="polite"><p>${escapeHtml(l10n.t('Loading…'))}</p></main>
 <script type="application/json" id="vmi-state" nonce="${escapeHtml(nonce)}">${jsonForScript(input.state)}</script>
 <script src="${escapeHtml(input.scriptUri)}" nonce="${escapeHtml(nonce)}"></script>
 </body>

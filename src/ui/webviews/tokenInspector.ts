@@ -19,7 +19,7 @@ export function openTokenInspector(deps: TokenInspectorDeps, state: TokenInspect
   return openWebviewPage({
     extensionUri: deps.extensionUri,
     viewType: TOKEN_INSPECTOR_VIEW_TYPE,
-    title: `Token: ${shortResource(state.resource)}`,
+    title: vscode.l10n.t('Token: {0}', shortResource(state.resource)),
     state: { page: 'token', token: state },
     onError: deps.onError && ((e) => deps.onError!(e)),
     onMessage: async (message, page) => {
@@ -33,7 +33,7 @@ export function openTokenInspector(deps: TokenInspectorDeps, state: TokenInspect
         case 'copyClaims':
           if (token.kind !== 'token') return;
           await vscode.env.clipboard.writeText(claimsJson(token.view.claims));
-          page.notice('Claims copied as JSON.');
+          page.notice(vscode.l10n.t('Claims copied as JSON.'));
           return;
         case 'openLink':
           return openExternalLink(message.url);
