@@ -11,6 +11,8 @@ export async function run(): Promise<void> {
   const Mocha = loaded.Mocha ?? loaded.default ?? loaded;
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
   mocha.suite.emit('pre-require', globalThis, 'extension.itest', mocha);
+  // First: its first sign-in must find no role name remembered.
+  require('./roles.itest');
   require('./extension.itest');
   require('./faults.itest');
   const results = process.env.VMID_ITEST_RESULTS;
