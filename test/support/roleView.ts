@@ -64,7 +64,7 @@ export function expectedVia(a: RoleAssignment, principalId: string): 'direct' | 
 }
 
 /** The role's name in the dataset, by the GUID at the end of its definition id. */
-export function roleNameOf(dataset: Dataset, roleDefinitionId: string): string {
+function roleNameOf(dataset: Dataset, roleDefinitionId: string): string {
   const guid = roleDefinitionId.split('/').pop()!.toLowerCase();
   const def = dataset.roleDefinitions.find((r) => r.name.toLowerCase() === guid);
   if (!def) throw new Error(`no role definition ${guid} in the dataset`);
