@@ -16,6 +16,8 @@ export async function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'extension.itest', mocha);
   // The suites register on `pre-require` globals, so they load after it, in this order.
   /* eslint-disable @typescript-eslint/no-require-imports */
+  // First: its first sign-in must find no role name remembered.
+  require('./roles.itest');
   require('./extension.itest');
   require('./faults.itest');
   require('./consumers.itest');
