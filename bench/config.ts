@@ -11,6 +11,7 @@ export const DIST = path.join(ROOT, 'dist');
 export const CLI = path.join(DIST, 'cli.js');
 export const VSIX = path.join(DIST, 'vm-identity.vsix');
 export const SDK_PEER = path.join(ROOT, 'bench', 'sdk-peer.mjs');
+export const SDK_TENANT_PEER = path.join(ROOT, 'bench', 'sdk-peer-tenant.mjs');
 export const MAXRSS = path.join(ROOT, 'bench', 'maxrss.cjs');
 export const SINGLE_FLIGHT = path.join(ROOT, 'bench', 'single-flight.ts');
 export const OUT_FILE = path.join(ROOT, 'BENCHMARKS.md');
@@ -31,6 +32,9 @@ export const PAGE_SIZE = 100; // the emulator's default; ARM does not document i
 export const SIZES = { small: 12, medium: 2000, large: 20_000 } as const;
 export const CLI_LATENCIES = [0, 50];
 export const UI_ARM_LATENCY = 100;
+/** The realistic tenant (issue 9 Build 7): ARM (and Graph) latency per request, and the targets. */
+export const TENANT_ARM_LATENCY = 40;
+export const TENANT_TARGETS = { cold: 0.25, warm: 0.2, coldBytes: 100 * 1024 } as const;
 export const STATUS_ID = 'vm-identity.vm-identity.vmIdentity.status';
 export const SIDEBAR = '.part.sidebar';
 export const GROUP_LABELS: Record<string, string> = {

@@ -12,6 +12,7 @@ import { installVsix } from '../test/e2e/support/codeServer';
 import { assertNetworkIsolated } from '../test/e2e/support/common';
 import { CLI, CLI_LATENCIES, DIST, measureStartedAt, OUT_FILE, progress, ROOT, RUNS, SIZES, SKIP_UI, startedAt, UI_ARM_LATENCY, UI_RUNS, VSIX } from './config';
 import { scaleCli, singleFlight } from './measureCli';
+import { realisticTenant } from './measureTenant';
 import { uiSession } from './measureUi';
 import { type Pairing, compareCliAndSdk, nodeStartup } from './peers';
 import { emulatorFor } from './processes';
@@ -42,6 +43,9 @@ async function main(): Promise<void> {
     progress('5. single flight: 100 concurrent token asks');
     const single = await singleFlight(small);
 
+    progress(`6. realistic tenant: CLI cold and warm vs the SDK on every subscription (${RUNS} runs each, interleaved)`);
+    const tenant = await realisticTenant(small);
+
     let ui: { sessions: UiSession[]; activations: number[]; error?: string } | undefined;
     if (!SKIP_UI) {
       ui = { sessions: [], activations: [] };
@@ -68,7 +72,7 @@ async function main(): Promise<void> {
     }
 
     const now = Date.now();
-    const report = renderReport({ node, pairs, scale, single, sizes, ui, totalMs: now - startedAt, measureMs: now - measureStartedAt });
+    const report = renderReport({ node, pairs, scale, single, tenant, sizes, ui, totalMs: now - startedAt, measureMs: now - measureStartedAt });
     fs.writeFileSync(OUT_FILE, `${report}\n`);
     process.stdout.write(`${report}\n`);
     progress(`wrote ${path.relative(ROOT, OUT_FILE)}`);

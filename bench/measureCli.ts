@@ -1,7 +1,7 @@
 /** Scale (the CLI and the SDK on 20,000 assignments) and single flight (100 concurrent token asks). */
 import { type Emulator } from '../test/emulator';
 import { median, ms, progress, RUNS, SINGLE_FLIGHT } from './config';
-import { childEnv, expectedIds, idsOf, requestCounts, sameIds, timedRun, ToolName, TOOLS } from './processes';
+import { childEnv, expectedIds, freshCacheDir, idsOf, requestCounts, sameIds, timedRun, toolArgv, ToolName } from './processes';
 
 // ------------------------------------------------------------------ 4: scale (CLI)
 
@@ -23,7 +23,7 @@ export async function scaleCli(emu: Emulator): Promise<ScaleCli> {
     const order: ToolName[] = i % 2 === 0 ? ['cli', 'sdk'] : ['sdk', 'cli'];
     for (const tool of order) {
       emu.resetLog();
-      const r = await timedRun([...TOOLS[tool].argv], env, { maxRss: true });
+      const r = await timedRun(toolArgv(tool, emu), { ...env, XDG_CACHE_HOME: freshCacheDir() }, { maxRss: true });
       if (r.code !== 0) throw new Error(`${tool} exited ${r.code}: ${r.stderr.slice(0, 2000)}`);
       if (!sameIds(idsOf(r.stdout), expected)) s.idsMatch = false;
       if (tool === 'cli') s.pages = emu.requests.filter((q) => q.endpoint === 'arm-role-assignments').length;

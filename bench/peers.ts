@@ -4,7 +4,7 @@
  */
 import { type Emulator } from '../test/emulator';
 import { median, ms, progress, ratio, RUNS } from './config';
-import { childEnv, expectedIds, idsOf, networkStages, requestCounts, sameIds, timedRun, ToolName, TOOLS } from './processes';
+import { childEnv, expectedIds, freshCacheDir, idsOf, networkStages, requestCounts, sameIds, timedRun, toolArgv, ToolName } from './processes';
 
 // ------------------------------------------------------------------ 1 + 2: CLI vs SDK
 
@@ -39,7 +39,8 @@ export async function compareCliAndSdk(emu: Emulator, latency: number): Promise<
   };
   const once = async (tool: ToolName, record: boolean) => {
     emu.resetLog();
-    const r = await timedRun([...TOOLS[tool].argv], env);
+    // A fresh XDG_CACHE_HOME per run: the CLI starts with no role names remembered, like the SDK peer.
+    const r = await timedRun(toolArgv(tool, emu), { ...env, XDG_CACHE_HOME: freshCacheDir() });
     if (r.code !== 0) throw new Error(`${tool} exited ${r.code}: ${r.stderr.slice(0, 2000)}`);
     const ids = idsOf(r.stdout);
     p.idsCount[tool] = ids.size;

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { type Emulator, expectedAssignmentsFor, type LoggedRequest, startEmulator } from '../test/emulator';
+import { type Emulator, expectedView, type LoggedRequest, startEmulator } from '../test/emulator';
 import { CLI, MAXRSS, PAGE_SIZE, ROOT, SDK_PEER } from './config';
 
 // ------------------------------------------------------------------ processes
@@ -18,11 +18,26 @@ export interface ProcResult {
   maxRssKb?: number;
 }
 
-/** The environment every measured child gets: only what points it at the emulator (no proxies, no NODE_OPTIONS). */
+// ------------------------------------------------------------------ cache directories
+
+/** Every XDG_CACHE_HOME a child gets lives under here, removed when the bench exits. */
+const CACHE_ROOT = fs.mkdtempSync(path.join(os.tmpdir(), 'vmid-bench-cache-'));
+process.on('exit', () => fs.rmSync(CACHE_ROOT, { recursive: true, force: true }));
+
+/** A new, empty XDG_CACHE_HOME: the CLI then starts with no role names remembered (a cold run). */
+export function freshCacheDir(): string {
+  return fs.mkdtempSync(path.join(CACHE_ROOT, 'xdg-'));
+}
+
+/**
+ * The environment every measured child gets: only what points it at the emulator (no proxies, no NODE_OPTIONS),
+ * and always an XDG_CACHE_HOME of our own so the CLI's role-name cache never touches the real home.
+ */
 export function childEnv(emu: Emulator, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
+    XDG_CACHE_HOME: freshCacheDir(),
     LANG: 'C.UTF-8',
     AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl,
     VM_IDENTITY_ARM_ENDPOINT: emu.httpsUrl,
@@ -63,10 +78,18 @@ export function timedRun(argv: string[], env: NodeJS.ProcessEnv, opts: { maxRss?
 }
 
 export const TOOLS = {
-  cli: { label: '`vm-identity roles --json`', argv: [CLI, 'roles', '--json'] },
+  cli: { label: '`vm-identity roles --json --subscription {VM\'s}`', argv: [CLI, 'roles', '--json'] },
   sdk: { label: 'SDK peer (`bench/sdk-peer.mjs`)', argv: [SDK_PEER] },
 } as const;
 export type ToolName = keyof typeof TOOLS;
+
+/**
+ * Sections 1, 2 and 4 compare one subscription's job (the VM's, as bench/sdk-peer.mjs does it); the CLI lists
+ * every subscription unless told one. The realistic tenant (bench/measureTenant.ts) compares every subscription.
+ */
+export function toolArgv(tool: ToolName, emu: Emulator): string[] {
+  return tool === 'cli' ? [...TOOLS.cli.argv, '--subscription', emu.dataset.subscriptionId] : [...TOOLS[tool].argv];
+}
 
 // ------------------------------------------------------------------ emulator helpers
 
@@ -78,9 +101,19 @@ export async function emulatorFor(assignments: number): Promise<Emulator> {
   });
 }
 
-export function expectedIds(emu: Emulator): Set<string> {
+/** The assignment ids the emulator's expected view holds for the system identity: the VM's subscription, or every one. */
+export function expectedIds(emu: Emulator, which: 'vmSubscription' | 'every' = 'vmSubscription'): Set<string> {
   const d = emu.dataset;
-  return new Set(expectedAssignmentsFor(d, d.systemIdentity.principalId, 'assignedTo').map((a) => a.id.toLowerCase()));
+  const view = expectedView(d, d.systemIdentity.principalId);
+  const ids = which === 'every' ? view.assignmentIds : (view.subscriptions.find((s) => s.isVmSubscription)?.assignments.map((a) => a.id) ?? []);
+  return new Set(ids.map((id) => id.toLowerCase()));
+}
+
+/** Response body bytes the tool downloaded in one job: ARM, Graph and IMDS (the control API is ours). */
+export function bodyBytes(requests: LoggedRequest[]): { total: number; byService: Record<string, number> } {
+  const byService: Record<string, number> = {};
+  for (const r of requests) if (r.service === 'arm' || r.service === 'graph' || r.service === 'imds') byService[r.service] = (byService[r.service] ?? 0) + r.bytes;
+  return { total: Object.values(byService).reduce((a, b) => a + b, 0), byService };
 }
 
 /** Requests by endpoint (and non-200 statuses), in a stable order. */
@@ -117,7 +150,13 @@ export function sameIds(a: Set<string>, b: Set<string>): boolean {
   return a.size === b.size && [...a].every((x) => b.has(x));
 }
 
+/** Role assignment ids of a `roles --json` array (the CLI's deny items, marked `deny`, are not role assignments). */
 export function idsOf(stdout: string): Set<string> {
-  const items = JSON.parse(stdout) as Array<{ id: string }>;
-  return new Set(items.map((i) => i.id.toLowerCase()));
+  return new Set([...roleNamesOf(stdout).keys()]);
+}
+
+/** Role assignment id (lower case) → role name, from a `roles --json` array. */
+export function roleNamesOf(stdout: string): Map<string, string | undefined> {
+  const items = JSON.parse(stdout) as Array<{ id: string; roleName?: string; deny?: boolean }>;
+  return new Map(items.filter((i) => i.deny !== true).map((i) => [i.id.toLowerCase(), i.roleName]));
 }

@@ -3,8 +3,10 @@ import { CODE_SERVER_VERSION } from '../test/e2e/support/codeServer';
 import { kb, measureStartedAt, median, ms, PAGE_SIZE, range, ratio, RUNS, SIZES, UI_ARM_LATENCY, verdict } from './config';
 import { environment } from './environment';
 import type { ScaleCli, SingleFlight } from './measureCli';
+import type { Tenant } from './measureTenant';
 import type { Pairing } from './peers';
 import { ToolName, TOOLS } from './processes';
+import { tenantHeadline, tenantSection, tenantTargets } from './reportTenant';
 import type { SignInRun, UiSession } from './uiActions';
 
 // ------------------------------------------------------------------ report
@@ -27,6 +29,7 @@ export function renderReport(r: {
   pairs: Pairing[];
   scale: ScaleCli;
   single: SingleFlight[];
+  tenant: Tenant;
   sizes: { extension: number; cli: number; vsix: number };
   ui?: { sessions: UiSession[]; activations: number[]; error?: string };
   totalMs: number;
@@ -48,6 +51,7 @@ export function renderReport(r: {
   L.push(...environment(), '');
 
   L.push('## Headline', '');
+  L.push(tenantHeadline(r.tenant));
   L.push(`- CLI vs the official SDK, whole process: **${headline(smallN, 0)}** the SDK's time at ${smallN} assignments and **${headline(mediumN, 0)}** at ${mediumN.toLocaleString('en-US')} (ARM answering at once); **${headline(smallN, 50)}** and **${headline(mediumN, 50)}** with 50 ms per ARM request.`);
   for (const s of r.ui?.sessions.filter((x) => x.limitMs > 0) ?? []) {
     const t = median(s.runs.map((x) => x.total));
@@ -61,7 +65,7 @@ export function renderReport(r: {
   // ---- 1
   L.push('## 1. CLI vs the official SDK', '');
   L.push(`Both do the same job in one process and print the same JSON: token, instance metadata, the role assignments at the subscription with \`$filter=assignedTo('{oid}')\` (every page, ${PAGE_SIZE} per page — the emulator's default), and the role names.`);
-  L.push('- **CLI**: `node dist/cli.js roles --json` (the esbuild production bundle). Env: `AZURE_POD_IDENTITY_AUTHORITY_HOST`=emulator http URL, `VM_IDENTITY_ARM_ENDPOINT`/`VM_IDENTITY_GRAPH_ENDPOINT`=emulator https URL, `NODE_EXTRA_CA_CERTS`=emulator test CA.');
+  L.push('- **CLI**: `node dist/cli.js roles --json --subscription {the VM\'s subscription id}` (the esbuild production bundle; without `--subscription` it lists every subscription, compared in section 6), a new empty `XDG_CACHE_HOME` per run so it remembers no role name, like the SDK peer. Env: `AZURE_POD_IDENTITY_AUTHORITY_HOST`=emulator http URL, `VM_IDENTITY_ARM_ENDPOINT`/`VM_IDENTITY_GRAPH_ENDPOINT`=emulator https URL, `NODE_EXTRA_CA_CERTS`=emulator test CA.');
   L.push('- **SDK peer**: `node bench/sdk-peer.mjs`, modules loaded from node_modules as an SDK user runs them. `ManagedIdentityCredential` (IMDS via `AZURE_POD_IDENTITY_AUTHORITY_HOST`, which @azure/identity/MSAL honour; with it set and `sendProbeRequest` off by default, no availability probe is sent and there is no probe timeout) ‖ a plain `http.get` of `/metadata/instance?api-version=2021-02-01` with `Metadata: true`; then `AuthorizationManagementClient` (`endpoint` and `$host` = the emulator\'s https URL, `credentialScopes: ["https://management.azure.com/.default"]` so the token audience stays ARM\'s) `roleAssignments.listForScope("subscriptions/{sub}", {filter})` (`for await` over every page); then `roleDefinitions.getById(id)` once per distinct role definition id, all in parallel (`Promise.all`) — what a careful SDK user writes. Same env as the CLI plus `BENCH_ARM_ENDPOINT`.');
   L.push(`- Whole-process wall time, spawn → exit, ${RUNS} runs per cell after one warm-up each, CLI and SDK interleaved (alternating order). \`node -e 0\` takes **${ms(nodeMs)} ms** (median) here: that much of every figure is Node's own start.`, '');
   L.push('| assignments | ARM latency | CLI median (range) ms | SDK median (range) ms | CLI/SDK (pairwise median) | same assignment ids |');
@@ -85,10 +89,10 @@ export function renderReport(r: {
   L.push('## 2. Requests per job', '');
   L.push('From the emulator\'s request log, one job each (identical in every run), by endpoint:', '');
   L.push(...countsTable(r.pairs.filter((p) => p.latency === 0)), '');
-  L.push('The CLI lists the subscription\'s role definitions once (one request, in parallel with the first page of assignments) instead of one GET per distinct role; both need one token and one metadata request.', '');
+  L.push('The CLI also lists the subscriptions (to find the one asked for) and the deny assignments that apply, in parallel with the role assignments, then GETs only the role definitions the assignments name, by id, all in parallel; both need one token and one metadata request.', '');
   const uiForCounts = r.ui?.sessions.filter((x) => x.armLatency > 0) ?? [];
   if (uiForCounts.length) {
-    L.push('The extension\'s sign-in in VS Code (section 3) also reads the VM\'s identity block and the Graph display name (a second token, for Graph). First sign-in of the window, and a later one (signed out in between: tokens forgotten, the subscription\'s role definitions remembered):', '');
+    L.push('The extension\'s sign-in in VS Code (section 3) also reads the VM\'s identity block and the Graph display name (a second token, for Graph). First sign-in of the window, and a later one (signed out in between: tokens forgotten, built-in role names remembered):', '');
     const cols = uiForCounts.flatMap((x) => [
       { title: `first @ ${x.assignments}`, c: x.firstCounts },
       { title: `later @ ${x.assignments}`, c: x.counts },
@@ -161,8 +165,11 @@ export function renderReport(r: {
     L.push(`For comparison only: the SDK credential does not share a request in flight, so the 100 asks became ${Object.values(sdkSingle.imds).reduce((a, b) => a + b, 0)} IMDS requests, and ${sdkSingle.rejected} of the asks failed${sdkSingle.error ? ` ("${sdkSingle.error.split(' - ')[0]}…")` : ''} instead of waiting for the token being fetched.`, '');
   }
 
+  L.push(...tenantSection(r.tenant, nodeMs));
+
   // ---- targets
   L.push('## Targets', '');
+  L.push(...tenantTargets(r.tenant, nodeMs));
   const t12 = pair(smallN, 0);
   const t12l = pair(smallN, 50);
   const t2k = pair(mediumN, 0);

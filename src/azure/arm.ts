@@ -1,6 +1,6 @@
 /**
  * Azure Resource Manager reads: role assignments of a principal, role definitions, the VM's identity
- * block (AZURE-FACTS "ARM"; azure-docs role-based-access-control/role-assignments-list-rest.md).
+ * block (docs/AZURE-FACTS.md "ARM"; azure-docs role-based-access-control/role-assignments-list-rest.md).
  */
 import type { Reading } from '../core/errorTable';
 import { VmIdentityError, malformedResponse } from '../core/errors';

@@ -1,6 +1,6 @@
 /**
  * Azure clouds by IMDS `compute.azEnvironment` (compared case-insensitively; samples show
- * `AZUREPUBLICCLOUD`). Hosts per AZURE-FACTS "azEnvironment" (learn.microsoft.com azure-government/
+ * `AZUREPUBLICCLOUD`). Hosts per docs/AZURE-FACTS.md "IMDS instance metadata" (azEnvironment) (learn.microsoft.com azure-government/
  * compare-azure-government-global-azure.md, china/resources-developer-guide.md).
  */
 export interface Cloud {

@@ -101,7 +101,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    io.stdout(USAGE);
+    await io.stdout(USAGE);
     return EXIT.ok;
   }
   const command = positionals[0];
@@ -143,7 +143,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         await io.stdout(`${JSON.stringify(inspectJwt(t.token, Date.now()).claims, null, 2)}\n`);
         return EXIT.ok;
       }
-      io.stdout(values.json ? `${JSON.stringify({ accessToken: t.token, expiresOn: new Date(t.expiresOn).toISOString(), resource: t.resource, tokenType: t.tokenType })}\n` : `${t.token}\n`);
+      await io.stdout(values.json ? `${JSON.stringify({ accessToken: t.token, expiresOn: new Date(t.expiresOn).toISOString(), resource: t.resource, tokenType: t.tokenType })}\n` : `${t.token}\n`);
       return EXIT.ok;
     }
     if (command === 'check') {
@@ -151,7 +151,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
     if (command === 'whoami') {
       const snapshot = await service.snapshot(selector, { displayName: true });
-      io.stdout(values.json ? `${JSON.stringify(whoamiJson(snapshot), null, 2)}\n` : `${whoamiText(snapshot)}\n`);
+      await io.stdout(values.json ? `${JSON.stringify(whoamiJson(snapshot), null, 2)}\n` : `${whoamiText(snapshot)}\n`);
       return EXIT.ok;
     }
     const snapshot = await service.snapshot(selector, { roles: true, subscription: values.subscription?.trim() });

@@ -15,6 +15,7 @@ export function proxyAgents(): (url: URL) => http.Agent | undefined {
     let agent = agents.get(proxy);
     if (!agent) {
       // Loaded only when a proxy is in use: with its dependencies it costs milliseconds at every start.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (see above)
       const { HttpsProxyAgent } = require('https-proxy-agent') as typeof import('https-proxy-agent');
       agents.set(proxy, (agent = new HttpsProxyAgent(proxy)));
     }

@@ -188,7 +188,7 @@ export const ERROR_TABLE: readonly ErrorRule[] = [
     sources: ['identity'],
     status: 400,
     code: { not: NOT_IDENTITY_400 },
-    // The only signal IMDS gives between these two cases is the description (AZURE-FACTS, observed).
+    // The only signal IMDS gives between these two cases is the description (docs/AZURE-FACTS.md, observed).
     when: (f) => !!f.selector?.system && /multiple user assigned identities/i.test(f.description ?? ''),
     why: 'several user-assigned identities, none named',
     error: (f) => multipleIdentities(f.status!, f.azureCode),

@@ -45,7 +45,7 @@ export const HOST_PROBLEM_RULES: readonly ErrorRule[] = [
     sources: ['identity'],
     problem: 'arcKey',
     when: (f) => problem(f, 'arcKey').reason === 'accessDenied',
-    why: 'Linux: the key directory is for root and the himds group (AZURE-FACTS; Arc Jumpstart); a Remote-SSH user gets EACCES',
+    why: 'Linux: the key directory is for root and the himds group (docs/AZURE-FACTS.md; Arc Jumpstart); a Remote-SSH user gets EACCES',
     error: (f) =>
       arcDenied(
         f,

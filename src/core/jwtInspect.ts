@@ -7,7 +7,7 @@
  * (learn.microsoft.com/entra/identity-platform/access-token-claims-reference): `aud`, `iss`, `tid`, `oid`,
  * `appid` (v1) / `azp` (v2), `iat`/`nbf`/`exp` (seconds since the epoch), `roles`, `scp` (space-separated),
  * `ver`, `idtyp`; header `alg`/`kid` per RFC 7515 §4.1. `xms_mirid` (the managed identity's ARM resource)
- * as observed on managed-identity tokens (see AZURE-FACTS "Token claims").
+ * as observed on managed-identity tokens (see docs/AZURE-FACTS.md "Token claims").
  */
 
 export type JwtInspectFailure = 'tooLong' | 'notJwt' | 'encrypted' | 'badHeader' | 'badPayload';

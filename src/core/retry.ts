@@ -1,6 +1,6 @@
 /**
  * Retry policies as data, one per endpoint kind, and the one decision function every request goes through.
- * Identity endpoints follow Microsoft's guidance (AZURE-FACTS "Retry guidance"; entra-docs
+ * Identity endpoints follow Microsoft's guidance (docs/AZURE-FACTS.md "IMDS managed-identity token" (retry guidance); entra-docs
  * how-to-use-vm-token.md#retry-guidance and MSAL's ManagedIdentity retry policies); ARM and Graph their own
  * (azure-docs request-limits-and-throttling.md: honour Retry-After on 429, retry 5xx a few times).
  *

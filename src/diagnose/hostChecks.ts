@@ -1,6 +1,6 @@
 /**
  * Which host this is, the identity endpoint, the legacy VM extension, and the identity itself.
- * Host order follows MSAL's source detection (AZURE-FACTS "Other managed-identity hosts"): Service Fabric → App
+ * Host order follows MSAL's source detection (docs/AZURE-FACTS.md "Other managed-identity hosts"): Service Fabric → App
  * Service → Machine Learning → Cloud Shell → Azure Arc; then AKS workload identity (azure-sdk-for-js
  * workloadIdentityCredential: AZURE_FEDERATED_TOKEN_FILE) before IMDS, because AKS nodes also answer IMDS with the
  * node's identity.

@@ -174,7 +174,7 @@ export function checkGraph(graph: GraphRead | undefined): Check {
   };
 }
 
-/** VS Code patches http/https in the extension host (@vscode/proxy-agent; AZURE-FACTS "VS Code extension host"). */
+/** VS Code patches http/https in the extension host (@vscode/proxy-agent; docs/AZURE-FACTS.md "VS Code extension host and proxies"). */
 export function checkVsCodeHttp(settings: VsCodeHttpSettings | undefined, arm: ArmProbe | undefined): Check {
   const id = 'vscode.http';
   const title = "VS Code's proxy settings and ARM";

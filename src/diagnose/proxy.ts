@@ -1,6 +1,6 @@
 /**
  * Would `az` or an Azure SDK send the metadata request (http://169.254.169.254/…) through a proxy? The identity
- * endpoint must be reached directly (entra-docs how-to-use-vm-token; AZURE-FACTS "IMDS managed-identity token").
+ * endpoint must be reached directly (entra-docs how-to-use-vm-token; docs/AZURE-FACTS.md "IMDS managed-identity token").
  * Each client decides differently; both rules are modelled from their source:
  *
  * - Python `requests` (az CLI through MSAL Python, azure-core's RequestsTransport): requests/utils.py

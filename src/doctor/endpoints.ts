@@ -1,7 +1,7 @@
 /**
  * One-shot reachability probes for Diagnose: a single attempt, no retries, a short limit, and only what the
  * checks need (reachable, status, the `Server` product name, time, the error code). Identity endpoints go over
- * the direct transport (a raw socket: never a proxy, AZURE-FACTS "IMDS"); ARM over the proxied one, unsigned,
+ * the direct transport (a raw socket: never a proxy, docs/AZURE-FACTS.md "IMDS managed-identity token"); ARM over the proxied one, unsigned,
  * since any HTTP answer proves DNS, TCP and TLS work.
  */
 import * as dns from 'node:dns';

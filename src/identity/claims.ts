@@ -1,6 +1,6 @@
 /**
  * Reads the claims of an access token for display. Not a verification: the token came straight from the
- * identity endpoint, and nothing here decides access. Claims per AZURE-FACTS "Token claims":
+ * identity endpoint, and nothing here decides access. Claims per docs/AZURE-FACTS.md "Token claims":
  * `oid` principal, `tid` tenant, `appid` (v1) / `azp` (v2) client ID, `xms_mirid` the identity's
  * resource (a VM → system-assigned; `Microsoft.ManagedIdentity/userAssignedIdentities/…` → user-assigned).
  */

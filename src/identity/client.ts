@@ -149,7 +149,7 @@ export class ManagedIdentityClient {
     } catch (e) {
       const fallback = this.legacy;
       if (!fallback || first !== this.primary || !isVmIdentityError(e, 'endpointUnreachable')) throw e;
-      // IMDS does not answer. The retired VM extension on localhost:50342 may (AZURE-FACTS); try it once.
+      // IMDS does not answer. The retired VM extension on localhost:50342 may (docs/AZURE-FACTS.md); try it once.
       this.logger.info(`${first.endpoint} does not answer; trying the legacy VM extension at ${fallback.endpoint}`);
       try {
         const token = await this.fetchFrom(fallback, resource, identity, signal);

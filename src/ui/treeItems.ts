@@ -30,6 +30,8 @@ export function toTreeItem(node: Node): vscode.TreeItem {
       if (node.kind === 'group') {
         item.collapsibleState = node.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
         item.tooltip = node.tooltip;
+        // VS Code reads a string tooltip as the row's name; the row is named by what it shows instead.
+        item.accessibilityInformation = { label: [node.label, node.description].filter(Boolean).join(' ') };
       }
       item.id = node.id;
       item.description = node.description;

@@ -8,7 +8,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { type Emulator, startEmulator } from '../emulator';
+import { type Emulator, type ExpectedView, startEmulator } from '../emulator';
 import { recordCase } from '../support/cases';
 import { type Browser, launchBrowser } from './support/browser';
 import { assertRoleRowsShown, readFilesUnder, tokenPartsIn } from './support/checks';
@@ -95,10 +95,12 @@ describe('VM Identity in real VS Code', function () {
     }
     await screenshot(page, 'signed-in.png');
     // Each scope group unfolded on its own (the list is virtualised), its rows checked against the dataset.
-    const checked = await assertRoleRowsShown(page, d, async (group) => {
-      if (group === 'Resources') await screenshot(page, 'roles.png');
+    const view = (await (await fetch(`${emu.httpUrl}/_emulator/expected-view`)).json()) as ExpectedView;
+    assert.ok(view.subscriptions.length >= 2, 'the identity has roles in two subscriptions');
+    const checked = await assertRoleRowsShown(page, d, view, async (group, sub) => {
+      if (group === 'Resources' && sub.isVmSubscription) await screenshot(page, 'roles.png');
     });
-    assert.ok(checked >= 12);
+    assert.equal(checked, view.assignmentIds.length, 'every assignment of every subscription checked');
     const tokens = tokenQueries(emu);
     assert.ok(tokens.length >= 1 && tokens.length <= 2, 'one token for ARM (and one for Graph)');
     assert.ok(tokens.every((q) => !q.client_id), `no client_id from the workspace: ${JSON.stringify(tokens)}`);

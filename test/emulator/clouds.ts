@@ -1,5 +1,5 @@
 /**
- * The three Azure clouds the emulator can pretend to be. Values from /work/shared/AZURE-FACTS.md
+ * The three Azure clouds the emulator can pretend to be. Values from docs/AZURE-FACTS.md
  * (azure-docs virtual-machines/instance-metadata-service.md `azEnvironment`; Azure CLI cloud table).
  * Kept independent of src/ on purpose: the emulator is the oracle, not a copy of the product.
  */

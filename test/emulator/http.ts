@@ -104,6 +104,25 @@ function looksLikeJson(text: string): boolean {
   }
 }
 
+/**
+ * Counts the body bytes written to `res` (every path: normal answers and fault scripts that write
+ * themselves), for the request log: the bench sums them per job. Instrumentation, not Azure behaviour.
+ */
+export function countBodyBytes(res: ServerResponse, add: (bytes: number) => void): void {
+  const size = (chunk: unknown, encoding: unknown): number =>
+    typeof chunk === 'string' ? Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : chunk instanceof Uint8Array ? chunk.byteLength : 0;
+  const write = res.write.bind(res) as (...a: unknown[]) => boolean;
+  const end = res.end.bind(res) as (...a: unknown[]) => ServerResponse;
+  res.write = ((chunk: unknown, ...rest: unknown[]) => {
+    add(size(chunk, rest[0]));
+    return write(chunk, ...rest);
+  }) as ServerResponse['write'];
+  res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+    if (typeof chunk !== 'function') add(size(chunk, rest[0]));
+    return end(chunk, ...rest);
+  }) as ServerResponse['end'];
+}
+
 export function writeResponse(res: ServerResponse, response: EmulatorResponse, baseHeaders: Record<string, string>): void {
   if (res.destroyed || res.headersSent) return;
   const encoded = encodeBody(response.body);

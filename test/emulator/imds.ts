@@ -1,7 +1,7 @@
 /**
  * IMDS (169.254.169.254) and the legacy VM-extension endpoint (localhost:50342). Wire formats from
  * azure-docs virtual-machines/instance-metadata-service.md and entra-docs
- * managed-identities-azure-resources/how-to-use-vm-token.md; error texts as observed (AZURE-FACTS.md).
+ * managed-identities-azure-resources/how-to-use-vm-token.md; error texts as observed (docs/AZURE-FACTS.md).
  */
 import { cloudFor } from './clouds';
 import { cachedImdsToken } from './hosts/imdsTokenCache';
@@ -118,7 +118,7 @@ export function handleIdentityInfo(req: RequestInfo, ctx: ServiceContext): Emula
   if (!hasMetadataHeader(req)) return imdsError(400, 'invalid_request', 'Required metadata header not specified');
   if (!req.query['api-version']) return imdsError(400, 'invalid_request', "Required query variable 'api-version' is missing");
   if (!ctx.config.systemAssigned) return imdsError(400, 'invalid_request', 'Identity not found');
-  // AZURE-FACTS.md "IMDS managed-identity token": {"tenantId"}
+  // docs/AZURE-FACTS.md "IMDS managed-identity token": {"tenantId"}
   return json(200, { tenantId: ctx.dataset.tenantId });
 }
 

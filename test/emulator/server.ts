@@ -15,7 +15,7 @@ import { HostBoard, isHostControl, type HostSpec, type RunningHost } from './hos
 import { FaultBoard, applyFault, defaultErrorBody, isEndpointKey, parseFaultSteps, type FaultStep } from './faults';
 import { handleGraph } from './graph';
 import { handleDataPlane, isDataPlaneHost } from './dataplane';
-import { flattenHeaders, readBody, redactHeaders, serviceHeaders, writeResponse } from './http';
+import { countBodyBytes, flattenHeaders, readBody, redactHeaders, serviceHeaders, writeResponse } from './http';
 import { handleIdentityInfo, handleImdsOther, handleImdsToken, handleInstance, handleLegacyToken } from './imds';
 import { classifyRoute } from './routes';
 import { personas } from './expected';
@@ -264,8 +264,10 @@ class RunningEmulator implements Emulator, EmulatorControls {
       ...(bearer ? { bearer } : {}),
       status: 0,
       ms: 0,
+      bytes: 0,
     };
     this.requests.push(entry);
+    countBodyBytes(res, (n) => (entry.bytes += n));
     const settle = (): void => {
       entry.status = res.headersSent ? res.statusCode : 0;
       entry.ms = Date.now() - info.nowMs;

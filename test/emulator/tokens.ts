@@ -1,6 +1,6 @@
 /**
  * JWT-shaped managed-identity access tokens. Claims follow Entra v1 app tokens (entra-docs
- * identity-platform/access-token-claims-reference.md; xms_mirid/xms_az_rid as observed, see AZURE-FACTS).
+ * identity-platform/access-token-claims-reference.md; xms_mirid/xms_az_rid as observed, see docs/AZURE-FACTS.md).
  * The signature is random bytes: nobody may verify these tokens, only the emulator recognises them.
  */
 import { randomBytes } from 'node:crypto';

@@ -145,4 +145,6 @@ export interface LoggedRequest {
   status: number;
   /** Time to the end of the response (or to the socket closing). */
   ms: number;
+  /** Response body bytes written (before any transport encoding; 0 while pending or when none was sent). */
+  bytes: number;
 }

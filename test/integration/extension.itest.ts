@@ -59,15 +59,18 @@ describe('VM Identity in the extension host', () => {
     assert.equal(s.identity.tenantId, dataset.tenantId);
     assert.equal(s.vm.status === 'ok' ? s.vm.value.name : undefined, dataset.vm.name);
 
-    const expected = await emulator.expectedAssignments(dataset.systemIdentity.principalId);
+    const view = await emulator.expectedView(dataset.systemIdentity.principalId);
     const rows = await readTree(api.tree);
     const all = rows.map((r) => r.text).join('\n');
     const d = dataset;
     const shown = [d.systemIdentity.principalId, d.systemIdentity.clientId, d.tenantId, d.vm.name, d.resourceGroupName];
     for (const v of [...shown, d.subscriptionId, d.vm.location, d.vm.vmSize]) assert.ok(all.includes(v), `the tree shows ${v}`);
+    // One group per subscription the identity sees, the VM's first (roles.itest.ts checks what each holds).
+    const groups = rows.filter((r) => /^roles\.[0-9a-f-]{36}$/.test(r.item.id ?? '')).map((r) => r.item.id);
+    assert.deepEqual(groups, view.subscriptions.map((x) => `roles.${x.subscriptionId.toLowerCase()}`));
     const assignments = rows.filter((r) => r.item.contextValue?.includes('roleAssignment'));
     assert.equal(assignments.length, s.roles.status === 'ok' ? s.roles.value.assignments.length : -1);
-    assert.deepEqual(assignments.map((r) => r.item.id).sort(), expected.map((e) => e.id).sort());
+    assert.deepEqual(assignments.map((r) => r.item.id).sort(), [...view.assignmentIds].sort());
     for (const a of assignments) assert.match(String(a.item.description), /^(direct|via group|inherited)/);
     const ids = rows.map((r) => r.item.id);
     assert.equal(new Set(ids).size, ids.length, 'tree item ids are unique');

@@ -65,7 +65,10 @@ export const FAULT_CASES: FaultCase[] = [
       assert.equal(arm.at(-1)?.status, 200);
       assert.ok(arm.length >= 3 && arm.slice(0, -1).every((r) => r.status === 410), `ARM token: ${statusList(arm)}`);
       const gaps = gapsBetween(arm);
-      assert.ok(gaps.every((g) => g >= 9_900), `10 s between 410 retries: ${gaps}`);
+      assert.ok(
+        gaps.every((g) => g >= 9_900),
+        `10 s between 410 retries: ${gaps}`,
+      );
       return `states ${[...new Set(statuses(o))].join(' → ')}; ARM token requests ${statusList(arm)} ${gaps.map(seconds).join('/')} apart; signed in after ${seconds(o.ms)}`;
     },
   },
@@ -123,7 +126,8 @@ export const FAULT_CASES: FaultCase[] = [
   },
   {
     name: 'ARM answers 403 AuthorizationFailed on role assignments',
-    expected: "Reader guidance node whose link opens the VM's Access control (IAM) blade; the identity still shown",
+    expected:
+      "Reader guidance node whose link opens the subscription's Access control (IAM) blade (issue 9: the grant that fixes a subscription-scope 403 is at the subscription); the identity still shown",
     config: (d) => ({ armReadable: { [d.systemIdentity.principalId]: false } }),
     check(o) {
       assertSignedIn(o);
@@ -134,24 +138,34 @@ export const FAULT_CASES: FaultCase[] = [
       assert.ok(link, 'IAM link node');
       assert.equal(link.item.command?.command, 'vscode.open');
       const url = (link.item.command?.arguments?.[0] as vscode.Uri).toString(true);
-      const want = `https://portal.azure.com/#@${o.dataset.tenantId}/resource${o.dataset.vm.resourceId}/users`;
+      const want = `https://portal.azure.com/#@${o.dataset.tenantId}/resource/subscriptions/${o.dataset.subscriptionId}/users`;
       assert.equal(url, want);
       return `node "${guidance.text}"; its link opens ${url}`;
     },
   },
   {
     name: 'ARM answers 503 on role assignments, every time',
-    expected: 'retried 3 times with backoff, then an error node with "Try again"; identity still shown',
-    faults: [{ endpoint: 'arm-role-assignments', steps: [{ status: 503, count: 4 }] }],
+    expected:
+      'each subscription\'s list retried 3 times with backoff, then an error node with "Try again"; identity still shown',
+    // The identity sees two subscriptions (issue 9), each listed and retried on its own: 2 × (1 + 3 retries).
+    faults: [{ endpoint: 'arm-role-assignments', steps: [{ status: 503, count: 8 }] }],
     check(o) {
       assertSignedIn(o);
       const error = row(o, /^Cannot read role assignments: .*503/);
       assert.ok(error, `an error node: ${o.rows.map((r) => r.text)}`);
       assert.ok(row(o, /^Try again/), 'a Try again row');
-      const arm = o.requests.filter((r) => r.endpoint === 'arm-role-assignments');
-      assert.deepEqual(arm.map((r) => r.status), [503, 503, 503, 503]);
+      const all = o.requests.filter((r) => r.endpoint === 'arm-role-assignments');
+      const scopes = [...new Set(all.map((r) => r.path))];
+      assert.equal(scopes.length, 2, `both subscriptions the identity sees, listed: ${scopes.join(', ')}`);
+      const arm = all.filter((r) => r.path === scopes[0]);
+      for (const s of scopes)
+        assert.deepEqual(
+          all.filter((r) => r.path === s).map((r) => r.status),
+          [503, 503, 503, 503],
+          s,
+        );
       const gaps = gapsBetween(arm);
-      return `role assignments ${statusList(arm)} (gaps ${gaps.map((g) => `${g} ms`).join(', ')}); node "${error.text}" + "Try again"`;
+      return `role assignments at each of ${scopes.length} subscriptions ${statusList(arm)} (gaps ${gaps.map((g) => `${g} ms`).join(', ')}); node "${error.text}" + "Try again"`;
     },
   },
 ];

@@ -6,7 +6,15 @@
 import * as vscode from 'vscode';
 import type { VmIdentityApi } from '../../src/extension';
 import type { SessionState } from '../../src/session/session';
-import type { Dataset, EmulatorConfigPatch, EndpointKey, FaultStep, LoggedRequest } from '../emulator';
+import type {
+  Dataset,
+  EmulatorConfigPatch,
+  EndpointKey,
+  ExpectedView,
+  FaultStep,
+  LoggedRequest,
+  Persona,
+} from '../emulator';
 
 export const EXTENSION_ID = 'vm-identity.vm-identity';
 
@@ -29,8 +37,12 @@ export class EmulatorControl {
   /** The request log, without the control requests themselves (one is pending while it is read). */
   requests = async (): Promise<LoggedRequest[]> =>
     ((await this.call('requests')) as LoggedRequest[]).filter((r) => r.service !== 'control');
-  expectedAssignments = async (principalId: string): Promise<Array<{ id: string }>> =>
-    (await this.call(`expected-assignments?principalId=${principalId}`)) as Array<{ id: string }>;
+  /** What the identity should see per subscription (read from where, complete or partial, refused, remedy). */
+  expectedView = async (principalId: string): Promise<ExpectedView> =>
+    (await this.call(`expected-view?principalId=${principalId}`)) as ExpectedView;
+  /** Which identity of the dataset plays which part (full, nestedGroup, leastPrivilege, noAccess, …). */
+  personas = async (): Promise<Record<string, Persona | undefined>> =>
+    (await this.call('personas')) as Record<string, Persona | undefined>;
   configure = async (patch: EmulatorConfigPatch): Promise<void> => void (await this.call('config', 'POST', patch));
   fault = async (endpoint: EndpointKey, steps: FaultStep[]): Promise<void> =>
     void (await this.call('faults', 'POST', { endpoint, steps }));

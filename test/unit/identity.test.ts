@@ -220,6 +220,7 @@ describe('identity client against the emulator', function () {
 
   it('never goes through a proxy, even when http/https and their global agents are patched (as VS Code does)', async () => {
     // The CommonJS module object, which is what VS Code's proxy resolver patches.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS module object, not an ESM namespace
     const http = require('node:http') as typeof import('node:http');
     const originals = { request: http.request, get: http.get, globalAgent: http.globalAgent };
     const intercepted: string[] = [];

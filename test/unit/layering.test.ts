@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -66,7 +67,7 @@ describe('layering', () => {
   }
 
   it('the scanner itself finds a vscode import (so the test above can fail)', () => {
-    const tmp = path.join(fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'layer-')), 'x.ts');
+    const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'layer-')), 'x.ts');
     fs.writeFileSync(tmp, "import * as vscode from 'vscode';\nconst y = require('vscode');\n");
     assert.deepEqual(specifiers(tmp), ['vscode', 'vscode']);
   });

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { flattenHeaders, readBody, redactHeaders, writeResponse } from '../http';
+import { countBodyBytes, flattenHeaders, readBody, redactHeaders, writeResponse } from '../http';
 import { tlsMaterial } from '../tls';
 import type { RequestInfo } from '../types';
 import type { HostDefinition, HostListenOptions, HostLoggedRequest, RunningHost } from './hostTypes';
@@ -50,8 +50,10 @@ export async function listenHost(
       headers: redactHeaders(info.headers),
       status: 0,
       ms: 0,
+      bytes: 0,
     };
     requests.push(entry);
+    countBodyBytes(res, (n) => (entry.bytes += n));
     res.once('close', () => {
       entry.status = res.headersSent ? res.statusCode : 0;
       entry.ms = Date.now() - info.nowMs;

@@ -20,7 +20,7 @@ function randomText(bytes: number): string {
 export interface AppSubject {
   principalId: string;
   clientId: string;
-  /** Managed identities only (observed claim, see AZURE-FACTS.md "Token claims"). */
+  /** Managed identities only (observed claim, see docs/AZURE-FACTS.md "Token claims"). */
   mirid?: string;
   /** User-assigned identities used from a host: the host's resource id (observed). */
   hostResourceId?: string;

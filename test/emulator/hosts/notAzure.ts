@@ -1,6 +1,6 @@
 /**
  * A metadata server at the link-local address that is not Azure's: other clouds answer Azure's IMDS paths with HTML,
- * never with a `Server: IMDS/…` header (Azure IMDS sends one — see http.ts serviceHeaders; AZURE-FACTS.md "Not Azure").
+ * never with a `Server: IMDS/…` header (Azure IMDS sends one — see http.ts serviceHeaders; docs/HOSTS.md "6. Not Azure at all").
  * - `aws`: EC2's instance metadata service answers unknown paths 404 with a small HTML page (`Server: EC2ws`,
  *   observed; AWS docs "Instance metadata and user data" / IMDSv2: a `PUT /latest/api/token` session is required
  *   when IMDSv2 is enforced — modelled by `imdsV2Only`, answering 401).

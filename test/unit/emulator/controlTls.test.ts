@@ -83,6 +83,21 @@ describe('emulator: control API and request log', function () {
       assert.ok(!logText.includes(t.split('.')[2]), 'not even a signature');
     }
   });
+
+  it('logs the response body bytes of every request: answers, scripted faults, and bodies cut short', async () => {
+    emu.resetLog();
+    const ok = await imds(emu, tokenPath({ resource: ARM }));
+    emu.fault('imds-token', [{ status: 503 }, { kind: 'truncated' }]);
+    const failed = await imds(emu, tokenPath({ resource: ARM }));
+    await assert.rejects(imds(emu, tokenPath({ resource: ARM })));
+    emu.clearFaults();
+    await new Promise((r) => setTimeout(r, 20)); // the truncated answer's entry settles when its socket closes
+    const [a, b, c] = emu.requests;
+    assert.equal(a.bytes, Buffer.byteLength(ok.text));
+    assert.ok(a.bytes > 1000, 'a token answer is well over 1 KB');
+    assert.equal(b.bytes, Buffer.byteLength(failed.text));
+    assert.ok(c.bytes > 0 && c.bytes < a.bytes, `what was written before the cut (${c.bytes} bytes)`);
+  });
 });
 
 describe('emulator: CLI entry', function () {
