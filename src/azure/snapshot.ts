@@ -117,11 +117,13 @@ export function identityOf(token: IssuedToken, selector: IdentitySelector): Iden
   const claims = token.claims;
   const identityResourceId = claims.identityResourceId;
   const t = token.accessToken;
+  const identityType = typeOf(token, selector);
   return {
     principalId: claims.principalId,
-    clientId: claims.clientId,
+    // A user's token carries the app they signed in through (Cloud Shell: the portal's), not an ID of theirs.
+    clientId: identityType === 'User' ? undefined : claims.clientId,
     tenantId: claims.tenantId,
-    identityType: typeOf(token, selector),
+    identityType,
     identityResourceId,
     source: token.source,
     token: { resource: t.resource, expiresOn: t.expiresOn, refreshAfter: t.refreshAfter, issuedAt: claims.issuedAt },

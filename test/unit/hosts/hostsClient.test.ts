@@ -154,6 +154,7 @@ describe('identity hosts, client side, over real HTTP', function () {
       emu.resetLog();
       const s = await serviceFor(emu, host.env).snapshot(undefined, { displayName: true });
       assert.equal(s.identity.identityType, 'User');
+      assert.equal(s.identity.clientId, undefined, "the portal's app ID is not shown as the user's client ID");
       assert.equal(valueOf<string>(s.displayName), 'Ada Lovelace');
       assert.deepEqual(
         emu.requests.filter((r) => r.service === 'graph'),
