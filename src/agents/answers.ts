@@ -30,7 +30,7 @@ export interface ToolBackend {
 }
 
 /** The most role assignments one answer lists; the rest are counted, and a filter narrows them. */
-export const MAX_ROLE_LINES = 100;
+const MAX_ROLE_LINES = 100;
 
 export interface ToolAnswer {
   text: string;
@@ -87,7 +87,7 @@ function identityKind(s: Snapshot): string {
   return s.identity.identityType === 'SystemAssigned' ? 'system-assigned' : 'user-assigned';
 }
 
-export function whoamiAnswer(s: Snapshot): string {
+function whoamiAnswer(s: Snapshot): string {
   const id = s.identity;
   const name = valueOf(s.displayName);
   const lines = [
@@ -137,7 +137,7 @@ export function filterRoles(roles: readonly RoleAssignmentDetail[], filter: Role
   );
 }
 
-export function rolesAnswer(s: Snapshot, filter: RolesInput): string {
+function rolesAnswer(s: Snapshot, filter: RolesInput): string {
   const who = `principal ${s.identity.principalId}`;
   switch (s.roles.status) {
     case 'failed':
@@ -174,7 +174,7 @@ export function rolesAnswer(s: Snapshot, filter: RolesInput): string {
   return [head, ...lines, ...notes].join('\n');
 }
 
-export function diagnoseAnswer(report: Report): string {
+function diagnoseAnswer(report: Report): string {
   const failing = report.checks.filter((c) => c.status === 'fail').length;
   const warning = report.checks.filter((c) => c.status === 'warn').length;
   const summary = report.ok

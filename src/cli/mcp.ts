@@ -31,7 +31,7 @@ export interface McpDeps {
 }
 
 /** Each call reads afresh (tokens come from the identity client's cache, single flight). */
-export function cliBackend(deps: McpDeps): ToolBackend {
+function cliBackend(deps: McpDeps): ToolBackend {
   return {
     async snapshot(needs, signal) {
       try {
@@ -62,7 +62,7 @@ export function cliBackend(deps: McpDeps): ToolBackend {
   };
 }
 
-export function createMcpServer(backend: ToolBackend): Server {
+function createMcpServer(backend: ToolBackend): Server {
   const server = new Server(
     { name: 'vm-identity', version: VERSION },
     {
