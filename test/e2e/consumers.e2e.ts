@@ -140,8 +140,8 @@ describe('Another extension signs in with the VM identity (real VS Code)', funct
     recordCase({
       area: AREA,
       name: 'a second extension: getSession(vault, createIfNone) through the consent dialog',
-      expected: `dialog names "${CONSUMER}"; after Allow a Key Vault token issued by the emulator, account.id = principal`,
-      observed: `aud ${claims.aud}, account.id ${got.account?.id}, token matched by hash among ${emu.issuedTokens.length}`,
+      expected: `dialog names "${CONSUMER}"; after Allow a Key Vault token from the emulator, account.id = principal`,
+      observed: `aud ${claims.aud}, account.id ${got.account?.id}, token matched by hash of ${emu.issuedTokens.length}`,
       pass: true,
     });
   });
@@ -191,7 +191,7 @@ describe('Another extension signs in with the VM identity (real VS Code)', funct
     });
   });
 
-  it('never stores a token: the consumer wrote a hash, and logs, user data and the workspace hold no token', async () => {
+  it('never stores a token: the consumer wrote a hash; logs, user data and the workspace hold no token', async () => {
     const files = readFilesUnder(server.userDataDir, server.extensionsDir, folder);
     assert.ok(
       [...files.keys()].some((f) => f.endsWith('consumer-session.json')),
