@@ -107,9 +107,9 @@ export const TOOLS: readonly ToolDefinition[] = [
       'conditions and the Key Vault permission model. Returns the decision (Allowed, Denied, Not granted, ' +
       'Conditional), what grants or denies it, and for a missing grant the least-privileged built-in role with the ' +
       'az command that assigns it. Input: resourceId (full ARM resource ID), action (an Azure RBAC operation, e.g. ' +
-      'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read; no wildcards), optional plane ("control" ' +
-      'or "data"; looked up in the provider\'s operations when omitted). Reads Azure Resource Manager as the ' +
-      'identity. Returns no token.',
+      'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read; no wildcards), optional plane ' +
+      '("control" or "data"; looked up in the provider\'s operations when omitted). ' +
+      'Reads Azure Resource Manager as the identity. Returns no token.',
     inputSchema: {
       type: 'object',
       properties: {
