@@ -85,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): VmIdentityApi {
     new StatusBar(session),
     // Other extensions (through VS Code's consent) and models (read-only, never a token): docs/SECURITY.md.
     registerAuthProvider(new AuthSessionRegistry(session, logger)),
-    ...registerLanguageModelTools(session),
+    ...registerLanguageModelTools(session, logger),
     { dispose: () => stateSubscription.dispose() },
     // Commands get the redacting logger; only this file holds the raw channel (to show it).
     ...registerCommands({ session, log: logger, showLog: () => channel.show(true) }),

@@ -5,9 +5,17 @@
  */
 import { type RoleAssignmentDetail, type Snapshot, valueOf } from '../azure';
 import { isVmIdentityError } from '../core/errors';
+import { AccessCheckInputError } from '../access';
 import { type Report, renderText } from '../diagnose';
 import { scrubTokens } from './scrub';
-import { type RolesInput, type ToolName, ToolInputError, parseRolesInput } from './tools';
+import {
+  type CheckAccessInput,
+  type RolesInput,
+  type ToolName,
+  ToolInputError,
+  parseCheckAccessInput,
+  parseRolesInput,
+} from './tools';
 
 /** The identity as the backend has it, or why there is none (signed out, no identity here…). */
 export type SnapshotAnswer = { status: 'ok'; snapshot: Snapshot } | { status: 'unavailable'; reason: string };
@@ -15,11 +23,14 @@ export type SnapshotAnswer = { status: 'ok'; snapshot: Snapshot } | { status: 'u
 export interface ToolBackend {
   /** The identity's snapshot; with role assignments when `roles` is asked. */
   snapshot(needs: { roles: boolean }, signal?: AbortSignal): Promise<SnapshotAnswer>;
+  /** The Diagnose checks against this machine, with the real network probe. */
   diagnose(signal?: AbortSignal): Promise<Report>;
+  /** The access verdict as text (src/azure/accessCheck.ts), as the signed-in identity; never a token. */
+  checkAccess(question: CheckAccessInput, signal?: AbortSignal): Promise<string>;
 }
 
 /** The most role assignments one answer lists; the rest are counted, and a filter narrows them. */
-export const MAX_ROLE_LINES = 100;
+const MAX_ROLE_LINES = 100;
 
 export interface ToolAnswer {
   text: string;
@@ -56,6 +67,8 @@ async function answer(name: ToolName, input: unknown, backend: ToolBackend, sign
     }
     case 'vm-identity_diagnose':
       return diagnoseAnswer(await backend.diagnose(signal));
+    case 'vm-identity_checkAccess':
+      return backend.checkAccess(parseCheckAccessInput(input), signal);
   }
 }
 
@@ -64,6 +77,7 @@ class IdentityUnavailable extends Error {}
 
 function failureText(e: unknown): string {
   if (e instanceof ToolInputError) return `Invalid input: ${e.message}`;
+  if (e instanceof AccessCheckInputError) return `Invalid input (${e.field}): ${e.message}`;
   if (e instanceof IdentityUnavailable) return e.message;
   if (isVmIdentityError(e)) return `Failed: ${e.message}\nFix: ${e.fix}${e.link ? `\nSee: ${e.link}` : ''}`;
   return `Failed: ${e instanceof Error ? e.message : String(e)}`;
@@ -73,7 +87,7 @@ function identityKind(s: Snapshot): string {
   return s.identity.identityType === 'SystemAssigned' ? 'system-assigned' : 'user-assigned';
 }
 
-export function whoamiAnswer(s: Snapshot): string {
+function whoamiAnswer(s: Snapshot): string {
   const id = s.identity;
   const name = valueOf(s.displayName);
   const lines = [
@@ -123,7 +137,7 @@ export function filterRoles(roles: readonly RoleAssignmentDetail[], filter: Role
   );
 }
 
-export function rolesAnswer(s: Snapshot, filter: RolesInput): string {
+function rolesAnswer(s: Snapshot, filter: RolesInput): string {
   const who = `principal ${s.identity.principalId}`;
   switch (s.roles.status) {
     case 'failed':
@@ -160,7 +174,7 @@ export function rolesAnswer(s: Snapshot, filter: RolesInput): string {
   return [head, ...lines, ...notes].join('\n');
 }
 
-export function diagnoseAnswer(report: Report): string {
+function diagnoseAnswer(report: Report): string {
   const failing = report.checks.filter((c) => c.status === 'fail').length;
   const warning = report.checks.filter((c) => c.status === 'warn').length;
   const summary = report.ok

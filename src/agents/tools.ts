@@ -5,11 +5,12 @@
  * and there is no tool that would.
  */
 
-export type ToolName = 'vm-identity_whoami' | 'vm-identity_roles' | 'vm-identity_diagnose';
+export type ToolName = 'vm-identity_whoami' | 'vm-identity_roles' | 'vm-identity_diagnose' | 'vm-identity_checkAccess';
 
 export interface JsonSchemaObject {
   type: 'object';
-  properties: Record<string, { type: 'string'; description: string }>;
+  properties: Record<string, { type: 'string'; description: string; enum?: string[] }>;
+  required?: string[];
   additionalProperties: false;
 }
 
@@ -94,6 +95,49 @@ export const TOOLS: readonly ToolDefinition[] = [
         '(read-only; no token is shared).',
     },
   },
+  {
+    name: 'vm-identity_checkAccess',
+    toolReferenceName: 'vmIdentityCheckAccess',
+    displayName: 'VM identity: check access',
+    userDescription:
+      'Whether the VM identity may perform an Azure action on a resource, and why (RBAC, deny, Key Vault).',
+    modelDescription:
+      "Answers 'may this machine's managed identity do <action> on <resource>?' from Azure's own evaluation: the " +
+      'role assignments and deny assignments that apply (direct, via a group, inherited), data-plane actions, ' +
+      'conditions and the Key Vault permission model. Returns the decision (Allowed, Denied, Not granted, ' +
+      'Conditional), what grants or denies it, and for a missing grant the least-privileged built-in role with the ' +
+      'az command that assigns it. Input: resourceId (full ARM resource ID), action (an Azure RBAC operation, e.g. ' +
+      'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read; no wildcards), optional plane ' +
+      '("control" or "data"; looked up in the provider\'s operations when omitted). ' +
+      'Reads Azure Resource Manager as the identity. Returns no token.',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        resourceId: {
+          type: 'string',
+          description: 'Full ARM resource ID, e.g. /subscriptions/<id>/resourceGroups/<rg>/providers/<type>/<name>',
+        },
+        action: {
+          type: 'string',
+          description: 'Azure RBAC operation, e.g. Microsoft.KeyVault/vaults/secrets/getSecret/action',
+        },
+        plane: {
+          type: 'string',
+          description: 'control or data; looked up from the action when omitted',
+          enum: ['control', 'data'],
+        },
+      },
+      required: ['resourceId', 'action'],
+      additionalProperties: false,
+    },
+    readsArm: true,
+    confirmation: {
+      title: 'Check the VM identity\u2019s access?',
+      message:
+        'Reads the role and deny assignments that apply to the resource from Azure Resource Manager as the VM\u2019s ' +
+        'managed identity (read-only; no token is shared).',
+    },
+  },
 ];
 
 export function toolNamed(name: string): ToolDefinition | undefined {
@@ -123,4 +167,32 @@ export function parseRolesInput(input: unknown): RolesInput {
     out[key] = value.trim();
   }
   return out;
+}
+
+export interface CheckAccessInput {
+  resourceId: string;
+  action: string;
+  plane?: 'control' | 'data';
+}
+
+export function parseCheckAccessInput(input: unknown): CheckAccessInput {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new ToolInputError('The input must be an object with resourceId and action.');
+  }
+  const fields = input as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (!['resourceId', 'action', 'plane'].includes(key)) {
+      throw new ToolInputError(`Unknown input "${key}": use resourceId, action and optionally plane.`);
+    }
+  }
+  const text = (key: 'resourceId' | 'action'): string => {
+    const value = fields[key];
+    if (typeof value !== 'string' || !value.trim()) throw new ToolInputError(`${key} is required (a string).`);
+    return value.trim();
+  };
+  const out: CheckAccessInput = { resourceId: text('resourceId'), action: text('action') };
+  const plane = fields.plane;
+  if (plane === undefined || plane === null || plane === '') return out;
+  if (plane !== 'control' && plane !== 'data') throw new ToolInputError('plane must be "control" or "data".');
+  return { ...out, plane };
 }

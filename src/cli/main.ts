@@ -123,16 +123,20 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const roleNames = cacheDir ? roleNameFile(cacheDir) : undefined;
     const service = new IdentityService({ identityClient: client, env: io.env, logger, agentFor, cloud, proxyConfigured, roleNames });
 
-    if (command === 'doctor') {
+    // Diagnose (doctor, and the MCP diagnose tool) uses a client of its own with a shorter deadline.
+    const diagnoseFor = () => {
       const deadlineMs = Math.min(timeoutSec, DOCTOR_TIMEOUT_SEC) * 1000;
       const diagnoseClient = new ManagedIdentityClient({ env: io.env, fileExists: fs.existsSync, logger, agentFor, timeouts: { deadlineMs } });
-      const diagnoseService = new IdentityService({ identityClient: diagnoseClient, env: io.env, logger, agentFor, cloud, proxyConfigured, roleNames });
-      return await doctor({ env: io.env, client: diagnoseClient, service: diagnoseService, selector, json: values.json, logger, stdout: io.stdout });
+      return { client: diagnoseClient, service: new IdentityService({ identityClient: diagnoseClient, env: io.env, logger, agentFor, cloud, proxyConfigured, roleNames }) };
+    };
+    if (command === 'doctor') {
+      const d = diagnoseFor();
+      return await doctor({ env: io.env, client: d.client, service: d.service, selector, json: values.json, logger, stdout: io.stdout });
     }
     if (command === 'mcp') {
       // Loaded on demand: the MCP SDK costs the other commands nothing at start-up.
       const { serveMcp } = await import('./mcp');
-      await serveMcp({ service, selector, env: io.env });
+      await serveMcp({ service, selector, env: io.env, diagnose: diagnoseFor(), agentFor, logger });
       return EXIT.ok;
     }
     if (command === 'token') {

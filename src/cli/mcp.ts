@@ -7,12 +7,15 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { getProxyForUrl } from 'proxy-from-env';
 import { type ToolAnswer, type ToolBackend, answerTool } from '../agents/answers';
-import { diagnoseHere } from '../agents/diagnoseHere';
 import { TOOLS, toolNamed } from '../agents/tools';
-import type { IdentityService } from '../azure';
+import { type IdentityService, checkAccessForTool } from '../azure';
 import { isVmIdentityError } from '../core/errors';
-import type { IdentitySelector } from '../identity';
+import type { Logger } from '../core/log';
+import type { AgentFor } from '../core/proxiedHttp';
+import { runDoctor } from '../doctor/run';
+import type { IdentitySelector, ManagedIdentityClient } from '../identity';
 
 /** The version the server reports in `initialize` (package.json's, replaced by esbuild when bundled). */
 const VERSION = '0.1.0';
@@ -21,10 +24,14 @@ export interface McpDeps {
   service: IdentityService;
   selector: IdentitySelector;
   env: NodeJS.ProcessEnv;
+  /** Diagnose's own client and service (a shorter deadline, as `vm-identity doctor` uses). */
+  diagnose: { client: ManagedIdentityClient; service: IdentityService };
+  agentFor?: AgentFor;
+  logger?: Logger;
 }
 
 /** Each call reads afresh (tokens come from the identity client's cache, single flight). */
-export function cliBackend(deps: McpDeps): ToolBackend {
+function cliBackend(deps: McpDeps): ToolBackend {
   return {
     async snapshot(needs, signal) {
       try {
@@ -35,12 +42,27 @@ export function cliBackend(deps: McpDeps): ToolBackend {
         return { status: 'unavailable', reason: `No VM identity here: ${e.message}\nFix: ${e.fix}` };
       }
     },
-    // The network probe over the core is wired by issue 11; until then its checks SKIP and say so.
-    diagnose: () => diagnoseHere({ env: deps.env, probe: {} }),
+    // The same checks as `vm-identity doctor`, with the live probe.
+    diagnose: () =>
+      runDoctor({
+        env: deps.env,
+        client: deps.diagnose.client,
+        selector: deps.selector,
+        instanceMetadata: () => deps.diagnose.service.instanceMetadata(),
+        agentFor: deps.agentFor,
+        proxyFor: (url) => getProxyForUrl(url.href) || undefined,
+        graph: true,
+        logger: deps.logger,
+      }),
+    // A fresh snapshot per call; the access context holds the ARM token inside its reader and never returns it.
+    async checkAccess(question, signal) {
+      const snapshot = await deps.service.snapshot(deps.selector, {}, signal);
+      return checkAccessForTool(await deps.service.accessContext(snapshot, signal), question, signal);
+    },
   };
 }
 
-export function createMcpServer(backend: ToolBackend): Server {
+function createMcpServer(backend: ToolBackend): Server {
   const server = new Server(
     { name: 'vm-identity', version: VERSION },
     {

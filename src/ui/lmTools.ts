@@ -6,11 +6,13 @@
  */
 import * as vscode from 'vscode';
 import { type ToolBackend, answerTool } from '../agents/answers';
-import { diagnoseHere } from '../agents/diagnoseHere';
 import { TOOLS, type ToolDefinition } from '../agents/tools';
+import { checkAccessForTool } from '../azure';
+import type { Logger } from '../core/log';
 import type { Session } from '../session/session';
+import { runDiagnoseHere } from './commands/diagnose';
 
-function sessionBackend(session: Session): ToolBackend {
+function sessionBackend(session: Session, log: Logger): ToolBackend {
   return {
     async snapshot() {
       const state = session.state.status === 'signingIn' ? await session.signIn() : session.state;
@@ -33,18 +35,13 @@ function sessionBackend(session: Session): ToolBackend {
           };
       }
     },
-    // The core's network probe arrives with issue 11; until then its checks SKIP and say "not probed".
-    diagnose: () => diagnoseHere({ env: process.env, probe: {}, vscode: httpSettings() }),
-  };
-}
-
-function httpSettings() {
-  const http = vscode.workspace.getConfiguration('http');
-  return {
-    proxy: http.get<string>('proxy') ?? '',
-    proxySupport: http.get<'off' | 'on' | 'fallback' | 'override'>('proxySupport') ?? 'override',
-    systemCertificates: http.get<boolean>('systemCertificates') ?? true,
-    noProxy: http.get<string[]>('noProxy') ?? [],
+    // The same run as "VM Identity: Diagnose" (its own client; the session's token is not disturbed).
+    diagnose: () => runDiagnoseHere({ session, log }),
+    // As the signed-in identity only (accessContext refuses otherwise); the ARM token stays in the reader.
+    checkAccess: async (question, signal) => {
+      if (session.state.status === 'signingIn') await session.signIn();
+      return checkAccessForTool(await session.accessContext(signal), question, signal);
+    },
   };
 }
 
@@ -72,9 +69,9 @@ function toolFor(definition: ToolDefinition, backend: ToolBackend): vscode.Langu
   };
 }
 
-export function registerLanguageModelTools(session: Session): vscode.Disposable[] {
+export function registerLanguageModelTools(session: Session, log: Logger): vscode.Disposable[] {
   // Older hosts without the lm tools API (the manifest's engine allows them): nothing to register.
   if (typeof vscode.lm?.registerTool !== 'function') return [];
-  const backend = sessionBackend(session);
+  const backend = sessionBackend(session, log);
   return TOOLS.map((t) => vscode.lm.registerTool(t.name, toolFor(t, backend)));
 }

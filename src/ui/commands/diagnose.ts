@@ -38,38 +38,42 @@ function vsCodeHttpSettings(): VsCodeHttpSettings {
   };
 }
 
+/**
+ * One Diagnose run against this machine with VS Code's settings: the command's panel and the
+ * `vm-identity_diagnose` language-model tool both use it, so a model sees the same checks as the user.
+ */
+export async function runDiagnoseHere(deps: Omit<DiagnoseDeps, 'extensionUri'>): Promise<Report> {
+  const env = deps.env ?? process.env;
+  const settings = readSettings();
+  const vscodeHttp = vsCodeHttpSettings();
+  // A client of its own: a short deadline, and a fresh token without disturbing the session's.
+  const client = new ManagedIdentityClient({
+    env,
+    fileExists: fs.existsSync,
+    logger: deps.log,
+    timeouts: { deadlineMs: DIAGNOSE_DEADLINE_MS },
+  });
+  const service = new IdentityService({ identityClient: client, env, logger: deps.log });
+  const started = Date.now();
+  const report = await runDoctor({
+    env,
+    client,
+    selector: deps.session.identity,
+    instanceMetadata: () => service.instanceMetadata(),
+    // VS Code's patched https applies http.proxy first, then the environment's proxy variables.
+    proxyFor: (url) => (vscodeHttp.proxySupport !== 'off' && vscodeHttp.proxy) || getProxyForUrl(url.href) || undefined,
+    graph: settings.showDisplayName,
+    logger: deps.log,
+    vscode: vscodeHttp,
+  });
+  const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.id);
+  deps.log.info(`diagnose: ${report.ok ? 'ok' : `failed: ${failed.join(', ')}`} in ${Date.now() - started} ms`);
+  return report;
+}
+
 export function createDiagnose(deps: DiagnoseDeps): () => Promise<WebviewPage> {
   let page: WebviewPage | undefined;
-  const env = deps.env ?? process.env;
-
-  const run = async (): Promise<Report> => {
-    const settings = readSettings();
-    const vscodeHttp = vsCodeHttpSettings();
-    // A client of its own: a short deadline, and a fresh token without disturbing the session's.
-    const client = new ManagedIdentityClient({
-      env,
-      fileExists: fs.existsSync,
-      logger: deps.log,
-      timeouts: { deadlineMs: DIAGNOSE_DEADLINE_MS },
-    });
-    const service = new IdentityService({ identityClient: client, env, logger: deps.log });
-    const started = Date.now();
-    const report = await runDoctor({
-      env,
-      client,
-      selector: deps.session.identity,
-      instanceMetadata: () => service.instanceMetadata(),
-      // VS Code's patched https applies http.proxy first, then the environment's proxy variables.
-      proxyFor: (url) =>
-        (vscodeHttp.proxySupport !== 'off' && vscodeHttp.proxy) || getProxyForUrl(url.href) || undefined,
-      graph: settings.showDisplayName,
-      logger: deps.log,
-      vscode: vscodeHttp,
-    });
-    const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.id);
-    deps.log.info(`diagnose: ${report.ok ? 'ok' : `failed: ${failed.join(', ')}`} in ${Date.now() - started} ms`);
-    return report;
-  };
+  const run = (): Promise<Report> => runDiagnoseHere(deps);
 
   return async () => {
     const report = await vscode.window.withProgress(

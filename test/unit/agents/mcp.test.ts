@@ -12,6 +12,11 @@ import { type Emulator, expectedView, startEmulator } from '../../emulator';
 import { recordCase } from '../../support/cases';
 import { CLI } from '../../support/spawnCli';
 
+const BLOB_READ = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read';
+const BLOB_WRITE = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write';
+const ACCOUNT_READ = 'Microsoft.Storage/storageAccounts/read';
+const LIST_KEYS = 'Microsoft.Storage/storageAccounts/listKeys/action';
+
 type CallResult = { content: Array<{ type: string; text?: string }>; isError?: boolean };
 
 describe('vm-identity mcp (stdio, the SDK client, against the emulator)', function () {
@@ -65,10 +70,18 @@ describe('vm-identity mcp (stdio, the SDK client, against the emulator)', functi
     await emu?.close();
   });
 
-  it('initialize names the server; tools/list gives exactly the three read-only tools, no token tool', async () => {
+  it('initialize names the server; tools/list gives exactly the four read-only tools, no token tool', async () => {
     assert.equal(client.getServerVersion()?.name, 'vm-identity');
     const { tools } = await client.listTools();
+    assert.deepEqual(tools.map((t) => t.name).sort(), [
+      'vm-identity_checkAccess',
+      'vm-identity_diagnose',
+      'vm-identity_roles',
+      'vm-identity_whoami',
+    ]);
     assert.deepEqual(tools.map((t) => t.name).sort(), TOOLS.map((t) => t.name).sort());
+    const check = tools.find((t) => t.name === 'vm-identity_checkAccess');
+    assert.deepEqual(check?.inputSchema.required, ['resourceId', 'action']);
     for (const t of tools) {
       assert.equal(t.annotations?.readOnlyHint, true, t.name);
       assert.equal(t.inputSchema.type, 'object');
@@ -77,7 +90,7 @@ describe('vm-identity mcp (stdio, the SDK client, against the emulator)', functi
     recordCase({
       area: 'agents',
       name: 'MCP tools/list',
-      expected: 'three read-only tools, none returns a token',
+      expected: 'four read-only tools, none returns a token',
       observed: tools.map((t) => t.name).join(', '),
       pass: true,
     });
@@ -143,30 +156,109 @@ describe('vm-identity mcp (stdio, the SDK client, against the emulator)', functi
     }
   });
 
-  it('tools/call diagnose: the check report as text', async () => {
+  it('tools/call diagnose: the live probe runs, the identity and ARM checks pass against the emulator', async () => {
+    emu.resetLog();
     const r = await call('vm-identity_diagnose');
     assert.equal(r.isError, false, r.text);
-    assert.match(r.text, /\[(PASS|WARN|FAIL|SKIP)\] /);
+    const status = (id: string) =>
+      new RegExp(`^\\[(PASS|WARN|FAIL|SKIP)\\] .* \\(${id.replace('.', '\\.')}\\)$`, 'm').exec(r.text)?.[1];
+    const ids = ['identity.endpoint', 'identity.enabled', 'arm.reachable', 'arm.roleAssignments', 'graph.displayName'];
+    for (const id of ids) assert.equal(status(id), 'PASS', `${id} in:\n${r.text}`);
+    assert.ok(r.text.includes(emu.dataset.subscriptionId), 'the role check names the subscription it read');
+    assert.ok(
+      emu.requests.some((q) => q.service === 'imds' && q.endpoint === 'imds-token'),
+      'diagnose asked the identity endpoint for a token',
+    );
+    recordCase({
+      area: 'agents',
+      name: 'MCP diagnose (live probe)',
+      expected: 'identity, ARM and Graph checks PASS against the emulator',
+      observed: ids.map((id) => `${id} ${status(id)}`).join(', '),
+      pass: true,
+    });
+  });
+
+  describe('tools/call checkAccess: the same verdict as the emulator computes from its dataset', () => {
+    const HEADLINE = { allowed: 'Allowed', denied: 'Denied', notGranted: 'Not granted', conditional: 'Conditional' };
+    interface Expected {
+      verdict: keyof typeof HEADLINE;
+      grantedBy: string[];
+      deniedBy: string[];
+      permissions: Array<{ assignmentId: string; roleName: string }>;
+    }
+    async function expectedAccess(scope: string, action: string, plane: 'control' | 'data'): Promise<Expected> {
+      const principalId = emu.dataset.systemIdentity.principalId;
+      const q = new URLSearchParams({ principalId, scope, action, plane });
+      const reply = await fetch(`${emu.httpUrl}/_emulator/expected-access?${q}`);
+      assert.equal(reply.status, 200);
+      return (await reply.json()) as Expected;
+    }
+    const cases: Array<[string, () => string, string, 'control' | 'data', boolean]> = [
+      ['allowed via a nested group', () => emu.dataset.shared.storageAccount, BLOB_READ, 'data', true],
+      ['denied by a deny assignment', () => emu.dataset.shared.storageAccount, BLOB_WRITE, 'data', true],
+      [
+        'plane looked up from the provider operations',
+        () => emu.dataset.shared.storageAccount,
+        ACCOUNT_READ,
+        'control',
+        false,
+      ],
+      ['not granted: the fix names a role', () => emu.dataset.shared.storageAccount, LIST_KEYS, 'control', true],
+    ];
+    for (const [name, scopeOf, action, plane, givePlane] of cases) {
+      it(name, async () => {
+        const scope = scopeOf();
+        const r = await call('vm-identity_checkAccess', { resourceId: scope, action, ...(givePlane ? { plane } : {}) });
+        assert.equal(r.isError, false, r.text);
+        const e = await expectedAccess(scope, action, plane);
+        const [headline] = r.text.split('\n');
+        assert.ok(headline.startsWith(`${HEADLINE[e.verdict]}: ${action} (${plane} plane)`), `${e.verdict}: ${r.text}`);
+        const granted = [...r.text.matchAll(/^ {2}(?:conditionally )?granted by (.+?) \(/gm)].map((m) => m[1]).sort();
+        const roleOf = new Map(e.permissions.map((p) => [p.assignmentId.toLowerCase(), p.roleName]));
+        assert.deepEqual(granted, e.grantedBy.map((id) => roleOf.get(id.toLowerCase())).sort(), r.text);
+        assert.equal([...r.text.matchAll(/^ {2}denied by deny assignment /gm)].length, e.deniedBy.length, r.text);
+        if (name.startsWith('not granted')) assert.equal(e.verdict, 'notGranted');
+        if (e.verdict === 'notGranted') assert.match(r.text, /^Fix: .*\n {2}az role assignment create /m);
+        recordCase({
+          area: 'agents',
+          name: `MCP checkAccess: ${name}`,
+          expected: `${e.verdict} (emulator), granted by ${e.grantedBy.length}, denied by ${e.deniedBy.length}`,
+          observed: `${headline.split(':')[0]}; granted by ${granted.length}`,
+          pass: true,
+        });
+      });
+    }
+
+    it('bad input is an error answer the model can correct', async () => {
+      const missing = await call('vm-identity_checkAccess', { resourceId: emu.dataset.scopes.vm });
+      assert.equal(missing.isError, true);
+      assert.match(missing.text, /^Invalid input: action is required/);
+      const wildcard = await call('vm-identity_checkAccess', { resourceId: emu.dataset.scopes.vm, action: '*/read' });
+      assert.equal(wildcard.isError, true);
+      assert.match(wildcard.text, /^Invalid input \(action\): /);
+    });
   });
 
   it('an unknown tool is an error answer', async () => {
     const r = await call('vm-identity_token');
     assert.equal(r.isError, true);
   });
-
-  it('no tool result and nothing on stderr holds a token the emulator issued, or anything token-shaped', () => {
-    assert.ok(emu.issuedTokens.length > 0, 'the emulator issued tokens');
-    const everything = [...results, stderr];
-    for (const text of everything) {
-      for (const t of emu.issuedTokens) assert.ok(!text.includes(t), 'an issued token leaked');
-      assert.ok(!looksLikeToken(text), `token-shaped text: ${text.slice(0, 200)}`);
-    }
-    recordCase({
-      area: 'agents',
-      name: 'MCP token scan',
-      expected: 'no token in any tool result or log',
-      observed: `${results.length} results scanned, ${emu.issuedTokens.length} tokens issued, none found`,
-      pass: true,
+  // Last (nested describes run after the outer its): every result above, checkAccess's included.
+  describe('token scan', () => {
+    it('no tool result and nothing on stderr holds a token the emulator issued, or anything token-shaped', () => {
+      assert.ok(emu.issuedTokens.length > 0, 'the emulator issued tokens');
+      const everything = [...results, stderr];
+      for (const text of everything) {
+        for (const t of emu.issuedTokens) assert.ok(!text.includes(t), 'an issued token leaked');
+        assert.ok(!looksLikeToken(text), `token-shaped text: ${text.slice(0, 200)}`);
+      }
+      recordCase({
+        area: 'agents',
+        name: 'MCP token scan',
+        expected: 'no token in any tool result or log',
+        observed: `${results.length} results scanned, ${emu.issuedTokens.length} tokens issued, none found`,
+        pass: true,
+      });
     });
   });
 });

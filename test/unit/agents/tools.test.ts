@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { looksLikeToken, scrubTokens } from '../../../src/agents/scrub';
-import { TOOLS, ToolInputError, parseRolesInput } from '../../../src/agents/tools';
+import { TOOLS, ToolInputError, parseCheckAccessInput, parseRolesInput } from '../../../src/agents/tools';
 import { filterRoles } from '../../../src/agents/answers';
 import type { RoleAssignmentDetail } from '../../../src/azure';
 
@@ -56,6 +56,20 @@ describe('agent tools', () => {
     assert.throws(() => parseRolesInput({ roleName: 3 }), ToolInputError);
     assert.throws(() => parseRolesInput({ scope: 'x' }), /Unknown input "scope"/);
     assert.throws(() => parseRolesInput([]), ToolInputError);
+  });
+
+  it('checkAccess input: resourceId and action required, plane control|data, anything else a readable error', () => {
+    const id = '/subscriptions/s/resourceGroups/rg';
+    assert.deepEqual(parseCheckAccessInput({ resourceId: ` ${id} `, action: 'a/read', plane: '' }), {
+      resourceId: id,
+      action: 'a/read',
+    });
+    assert.deepEqual(parseCheckAccessInput({ resourceId: id, action: 'a/read', plane: 'data' }).plane, 'data');
+    assert.throws(() => parseCheckAccessInput({ action: 'a/read' }), /resourceId is required/);
+    assert.throws(() => parseCheckAccessInput({ resourceId: id, action: ' ' }), /action is required/);
+    assert.throws(() => parseCheckAccessInput({ resourceId: id, action: 'a', plane: 'both' }), /plane must be/);
+    assert.throws(() => parseCheckAccessInput({ resourceId: id, action: 'a', token: 'x' }), /Unknown input "token"/);
+    assert.throws(() => parseCheckAccessInput(undefined), ToolInputError);
   });
 
   it('the scope filter keeps assignments at, below and above the scope; the role filter is a substring', () => {
