@@ -145,7 +145,7 @@ describe('Shipped defaults under a realistic network (no endpoint overrides)', f
           const errorRow = rows.find((r) => /Cannot read role assignments/.test(r))!;
           const log = await pollUntil(() => {
             const text = extensionLog(server!);
-            return /roleAssignments failed: UNABLE_TO_VERIFY_LEAF_SIGNATURE/.test(text) ? text : undefined;
+            return /roleAssignments failed: \w+ \(.*UNABLE_TO_VERIFY_LEAF_SIGNATURE/.test(text) ? text : undefined;
           }, { timeout: 10_000, message: 'the log names the TLS failure' });
           assert.equal(countLines(log, /management\.azure\.com.*retrying/), 0, 'an untrusted certificate is not retried');
           assert.ok(rows.some((r) => r.includes(net.box.emu.dataset.systemIdentity.principalId)), 'the identity is still shown');
@@ -251,7 +251,8 @@ describe('Shipped defaults under a realistic network (no endpoint overrides)', f
         const iam = page.locator(`${SIDEBAR} .monaco-list-row[role="treeitem"]`, { hasText: 'Open access control (IAM) in the Azure portal' }).first();
         await iam.waitFor({ state: 'visible', timeout: 15_000 });
         const iamUrl = await openedExternalUrl(net.browser.context, page, () => iam.click());
-        assert.equal(decodeURIComponent(iamUrl), `https://portal.azure.us/#@${d.tenantId}/resource${d.vm.resourceId}/users`);
+        // Nothing readable: the grant that fixes it is at the subscription, so its IAM page (issue 9), in the US Gov portal.
+        assert.equal(decodeURIComponent(iamUrl), `https://portal.azure.us/#@${d.tenantId}/resource/subscriptions/${d.subscriptionId}/users`);
         net.box.emu.configure({ armReadable: {} });
         const mark = net.mark();
         const who = await net.cli(['whoami', '--json']);
