@@ -8,9 +8,6 @@ import { isAtOrAbove, isStrictlyAbove, sameScope } from './scopes';
 import type { DenyAssignmentInfo, KeyVaultProperties, PermissionSet, Plane, RoleAssignmentInfo, RoleDefinitionInfo } from './types';
 import type { Decision, DenyingAssignment, GrantingAssignment, KeyVaultMode } from './verdict';
 
-/** The "all principals" ID of a deny assignment ("Understand Azure deny assignments", System-Defined Principal). */
-export const ALL_PRINCIPALS = '00000000-0000-0000-0000-000000000000';
-
 export interface DecideInput {
   scope: string;
   action: string;
@@ -39,7 +36,7 @@ export function roleDefinitionKey(id: string): string {
 }
 
 /** Assignments at or above the scope whose role grants the action (each role's Not* only subtracts from itself). */
-export function grantingAssignments(input: DecideInput): GrantingAssignment[] {
+function grantingAssignments(input: DecideInput): GrantingAssignment[] {
   const out: GrantingAssignment[] = [];
   for (const a of input.assignments) {
     if (!isAtOrAbove(a.scope, input.scope)) continue;
@@ -70,7 +67,7 @@ export function grantingAssignments(input: DecideInput): GrantingAssignment[] {
  * SystemDefined = everyone; a group = its members, which the assignedTo() filter already resolved);
  * `ExcludePrincipals` exempts; `Permissions.NotActions`/`NotDataActions` carve actions out of the deny.
  */
-export function denyingAssignments(input: DecideInput): DenyingAssignment[] {
+function denyingAssignments(input: DecideInput): DenyingAssignment[] {
   const oid = input.principalId.toLowerCase();
   const out: DenyingAssignment[] = [];
   for (const d of input.denyAssignments) {

@@ -25,7 +25,7 @@ export interface ProbePlan {
   authorization: 'bearer' | 'cosmosAad';
 }
 
-export class ProbeTargetError extends Error {
+class ProbeTargetError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ProbeTargetError';
@@ -46,7 +46,7 @@ function httpsOrigin(endpoint: string): URL {
 }
 
 /** Blob service version sent as `x-ms-version`; any version since 2017-11-09 accepts Entra tokens. */
-export const STORAGE_VERSION = '2023-11-03';
+const STORAGE_VERSION = '2023-11-03';
 
 export function planProbe(kind: ProbeKind, endpoint: string, now: Date = new Date()): ProbePlan {
   const url = httpsOrigin(endpoint);

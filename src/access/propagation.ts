@@ -10,11 +10,11 @@
  */
 import type { GrantingAssignment, PropagationNote } from './verdict';
 
-export const TOKEN_CACHE_DOC =
+const TOKEN_CACHE_DOC =
   'https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/managed-identity-best-practice-recommendations#limitation-of-using-managed-identities-for-authorization';
-export const TOKEN_CACHE_FAQ =
+const TOKEN_CACHE_FAQ =
   'https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/managed-identities-faq#are-managed-identities-tokens-cached';
-export const RBAC_PROPAGATION_DOC =
+const RBAC_PROPAGATION_DOC =
   'https://learn.microsoft.com/azure/role-based-access-control/troubleshooting#role-assignment-changes-are-not-being-detected';
 
 /**

@@ -1,7 +1,7 @@
 /** ARM scope arithmetic: ancestry (for inheritance) and the Key Vault a scope lies in. */
 
 /** Lower-cased, single slashes, no trailing slash; the root scope is `/`. */
-export function normalizeScope(scope: string): string {
+function normalizeScope(scope: string): string {
   const s = scope.trim().replace(/\/{2,}/g, '/').replace(/\/+$/, '').toLowerCase();
   return s === '' ? '/' : s.startsWith('/') ? s : `/${s}`;
 }

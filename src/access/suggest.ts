@@ -15,7 +15,7 @@ import type { Suggestion } from './verdict';
  * operation. A role's breadth is the sum over its Actions and DataActions, so Owner and Contributor lose to
  * any role that names the action more narrowly.
  */
-export function patternBreadth(pattern: string): number {
+function patternBreadth(pattern: string): number {
   const p = pattern.trim();
   if (p === '*') return 100_000;
   if (p.startsWith('*')) return 20_000;
@@ -24,7 +24,7 @@ export function patternBreadth(pattern: string): number {
   return segmentsBeforeStar <= 1 ? 2_000 : Math.max(10, 200 / segmentsBeforeStar);
 }
 
-export function roleBreadth(role: RoleDefinitionInfo): number {
+function roleBreadth(role: RoleDefinitionInfo): number {
   return role.permissions.reduce(
     (sum, p) => sum + [...(p.actions ?? []), ...(p.dataActions ?? [])].reduce((s, a) => s + patternBreadth(a), 0),
     0,
@@ -32,7 +32,7 @@ export function roleBreadth(role: RoleDefinitionInfo): number {
 }
 
 /** Built-in roles granting the action, narrowest first (ties: fewer strings, then name). */
-export function rolesGranting(roles: RoleDefinitionInfo[], action: string, plane: Plane): RoleDefinitionInfo[] {
+function rolesGranting(roles: RoleDefinitionInfo[], action: string, plane: Plane): RoleDefinitionInfo[] {
   const granting = roles.filter(
     (r) => r.roleType === 'BuiltInRole' && r.permissions.some((p) => grantingPattern(p, action, plane) !== undefined),
   );
@@ -41,7 +41,7 @@ export function rolesGranting(roles: RoleDefinitionInfo[], action: string, plane
 }
 
 /** `{portal}/#@{tenant}/resource{scope}/users` — the resource's Access control (IAM) blade. */
-export function iamPortalUrl(portalBaseUrl: string, tenantId: string | undefined, scope: string): string {
+function iamPortalUrl(portalBaseUrl: string, tenantId: string | undefined, scope: string): string {
   const base = portalBaseUrl.replace(/\/+$/, '');
   const tenant = tenantId ? `@${tenantId}` : '';
   return `${base}/#${tenant}/resource${scope.replace(/\/+$/, '')}/users`;
@@ -52,7 +52,7 @@ function shellQuote(value: string): string {
   return /^[A-Za-z0-9_./:@-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-export function azRoleAssignmentCommand(principalId: string, roleName: string, scope: string): string {
+function azRoleAssignmentCommand(principalId: string, roleName: string, scope: string): string {
   return [
     'az role assignment create',
     `--assignee-object-id ${shellQuote(principalId)}`,

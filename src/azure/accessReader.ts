@@ -22,11 +22,11 @@ import { isRecord } from '../core/json';
 import { AUTHORIZATION_API_VERSION, type ArmCall, type ArmClient } from './arm';
 import type { AzureHttp } from './http';
 
-export const KEY_VAULT_API_VERSION = '2023-07-01';
-export const RESOURCES_API_VERSION = '2021-04-01';
-export const SUBSCRIPTIONS_API_VERSION = '2022-12-01';
+const KEY_VAULT_API_VERSION = '2023-07-01';
+const RESOURCES_API_VERSION = '2021-04-01';
+const SUBSCRIPTIONS_API_VERSION = '2022-12-01';
 /** Requests in flight at once: a check makes ~5 plus one per distinct role; ARM throttles bursts per caller. */
-export const MAX_PARALLEL = 4;
+const MAX_PARALLEL = 4;
 
 /** One row of the resource picker. */
 export interface ResourceSummary {
@@ -173,7 +173,7 @@ export class ArmAccessReader implements AccessReader {
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
-export function parsePermissionSet(item: unknown): PermissionSet | undefined {
+function parsePermissionSet(item: unknown): PermissionSet | undefined {
   if (!isRecord(item)) return undefined;
   return {
     actions: strings(item.actions),
@@ -183,7 +183,7 @@ export function parsePermissionSet(item: unknown): PermissionSet | undefined {
   };
 }
 
-export function parseAssignmentInfo(item: unknown): RoleAssignmentInfo | undefined {
+function parseAssignmentInfo(item: unknown): RoleAssignmentInfo | undefined {
   if (!isRecord(item) || !isRecord(item.properties)) return undefined;
   const p = item.properties;
   const id = str(item.id);
@@ -210,7 +210,7 @@ function principals(v: unknown): DenyAssignmentInfo['principals'] {
     .flatMap((p) => (str(p.id) ? [{ id: str(p.id)!, type: str(p.type) }] : []));
 }
 
-export function parseDenyAssignment(item: unknown): DenyAssignmentInfo | undefined {
+function parseDenyAssignment(item: unknown): DenyAssignmentInfo | undefined {
   if (!isRecord(item) || !isRecord(item.properties)) return undefined;
   const p = item.properties;
   const id = str(item.id);
@@ -230,7 +230,7 @@ export function parseDenyAssignment(item: unknown): DenyAssignmentInfo | undefin
   };
 }
 
-export function parseRoleDefinitionInfo(item: unknown): RoleDefinitionInfo | undefined {
+function parseRoleDefinitionInfo(item: unknown): RoleDefinitionInfo | undefined {
   if (!isRecord(item) || !isRecord(item.properties)) return undefined;
   const p = item.properties;
   const id = str(item.id);
@@ -243,7 +243,7 @@ export function parseRoleDefinitionInfo(item: unknown): RoleDefinitionInfo | und
 }
 
 /** ProviderOperationsMetadata: `operations[]` at the provider and under each of `resourceTypes[]`. */
-export function flattenOperations(json: Record<string, unknown>): ProviderOperation[] {
+function flattenOperations(json: Record<string, unknown>): ProviderOperation[] {
   const out: ProviderOperation[] = [];
   const take = (ops: unknown) => {
     for (const op of Array.isArray(ops) ? ops : []) {
@@ -272,7 +272,7 @@ function parsePolicy(entry: unknown): KeyVaultAccessPolicy | undefined {
   };
 }
 
-export function parseVaultProperties(json: unknown): KeyVaultProperties | undefined {
+function parseVaultProperties(json: unknown): KeyVaultProperties | undefined {
   if (!isRecord(json) || !isRecord(json.properties)) return undefined;
   const p = json.properties;
   return {

@@ -8,9 +8,9 @@ import { isRecord } from '../core/json';
 import type { AzureHttp } from './http';
 
 export const AUTHORIZATION_API_VERSION = '2022-04-01';
-export const COMPUTE_API_VERSION = '2024-07-01';
+const COMPUTE_API_VERSION = '2024-07-01';
 /** Subscriptions - List (azure-rest-api-specs resources/subscriptions 2022-12-01). */
-export const SUBSCRIPTIONS_API_VERSION = '2022-12-01';
+const SUBSCRIPTIONS_API_VERSION = '2022-12-01';
 /** A loop guard: no principal has this many pages of role assignments. */
 const MAX_PAGES = 5000;
 
@@ -217,7 +217,7 @@ export function parseRoleDefinition(item: unknown): RoleDefinition | undefined {
   };
 }
 
-export function parseSubscription(item: unknown): SubscriptionInfo | undefined {
+function parseSubscription(item: unknown): SubscriptionInfo | undefined {
   if (!isRecord(item)) return undefined;
   const subscriptionId = str(item.subscriptionId);
   if (!subscriptionId || !/^[0-9a-f-]{36}$/i.test(subscriptionId)) return undefined;

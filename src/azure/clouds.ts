@@ -15,7 +15,7 @@ export interface Cloud {
   portal: string;
 }
 
-export const CLOUDS: readonly Cloud[] = [
+const CLOUDS: readonly Cloud[] = [
   {
     name: 'AzurePublicCloud',
     displayName: 'Azure',

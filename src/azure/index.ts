@@ -1,8 +1,8 @@
 /** The Azure layer's public surface: named exports only. */
-export { type Cloud, CLOUDS, PUBLIC_CLOUD, knownCloud, portalLink } from './clouds';
+export { type Cloud, PUBLIC_CLOUD, knownCloud, portalLink } from './clouds';
 export { parseCloudSetting } from './cloudSetting';
 export { type AzureEndpoints, resolveEndpoints } from './endpoints';
-export { AzureHttp, type AzureHttpOptions, isLoopbackHost } from './http';
+export { AzureHttp, type AzureHttpOptions } from './http';
 export {
   ArmClient,
   type DenyAssignment,
@@ -10,12 +10,11 @@ export {
   type RoleDefinition,
   type SubscriptionInfo,
   type VmIdentityBlock,
-  parseDenyAssignment,
   parseRoleAssignment,
   parseRoleDefinition,
 } from './arm';
 export { type ServicePrincipal, getServicePrincipal } from './graph';
-export { type InstanceMetadata, getInstanceMetadata, parseInstanceMetadata } from './instanceMetadata';
+export { type InstanceMetadata, parseInstanceMetadata } from './instanceMetadata';
 export { type RoleAssignmentDetail, type RoleAssignmentView, type ScopeKind, type Via, scopeKind, toView, viaOf } from './roles';
 export { type RoleNameStore, type StoredRoleName, type StoredRoleNames, memoryRoleNameStore, parseStoredRoleNames } from './roleNameStore';
 export { type DenyAssignmentDetail, type PartialView, type RolesView, type SubscriptionRoles } from './roleScan';
@@ -27,9 +26,7 @@ export {
   type PortalLinks,
   type Snapshot,
   type VmInfo,
-  partOf,
-  subscriptionOf,
   valueOf,
 } from './snapshot';
 export { type AccessQuestion, type ProbeDeps, PROBE_API_VERSIONS, checkAccessForTool, probeTargetOf, runProbe, verdictFor } from './accessCheck';
-export { ArmAccessReader, type ResourceSummary, type SubscriptionSummary } from './accessReader';
+export type { ResourceSummary, SubscriptionSummary } from './accessReader';

@@ -13,7 +13,7 @@ import { isRecord, parseJsonBody, tryParseJson } from '../core/json';
 import type { Logger } from '../core/log';
 import { RETRY_POLICIES } from '../core/retry';
 
-export const INSTANCE_API_VERSION = '2021-02-01';
+const INSTANCE_API_VERSION = '2021-02-01';
 
 export interface InstanceMetadata {
   name: string;

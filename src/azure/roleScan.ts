@@ -62,7 +62,7 @@ export interface DenyAssignmentDetail extends DenyAssignment {
 }
 
 /** "Everyone" in a deny assignment (azure-docs role-based-access-control/deny-assignments.md, "Everyone principal"). */
-export const EVERYONE_PRINCIPAL_ID = '00000000-0000-0000-0000-000000000000';
+const EVERYONE_PRINCIPAL_ID = '00000000-0000-0000-0000-000000000000';
 
 function appliesVia(d: DenyAssignment, principalId: string): DenyAssignmentDetail['appliesVia'] {
   if (d.principals.some((p) => lower(p.id) === lower(principalId))) return 'direct';

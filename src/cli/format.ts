@@ -1,7 +1,7 @@
 /** Human output of the CLI: compact aligned tables. */
 import { type DenyAssignmentDetail, type RoleAssignmentView, type RolesView, type Snapshot, type VmInfo, toView, valueOf } from '../azure';
 
-export function table(rows: string[][], header?: string[]): string {
+function table(rows: string[][], header?: string[]): string {
   const all = header ? [header, ...rows] : rows;
   const widths = all.reduce<number[]>((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), []);
   return all.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
@@ -27,7 +27,7 @@ export function whoamiJson(s: Snapshot) {
 }
 
 /** What the identity is, in words (a Cloud Shell user is not a managed identity, and says so). */
-export function identityTypeText(type: Snapshot['identity']['identityType']): string {
+function identityTypeText(type: Snapshot['identity']['identityType']): string {
   switch (type) {
     case 'SystemAssigned':
       return 'system-assigned';

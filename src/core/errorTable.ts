@@ -122,7 +122,7 @@ export function isNotAzureAnswer(f: Pick<FailureFacts, 'status' | 'html' | 'notJ
 
 const IMDS_HOSTS = ['imds', 'legacyVmExtension', undefined];
 
-export const ERROR_TABLE: readonly ErrorRule[] = [
+const ERROR_TABLE: readonly ErrorRule[] = [
   { sources: ALL, failure: ['aborted'], why: 'the caller cancelled', error: () => cancelled() },
   ...HOST_PROBLEM_RULES,
   {

@@ -53,7 +53,7 @@ export interface ErrorDetails {
   cause?: unknown;
 }
 
-export const ENABLE_IDENTITY_DOCS =
+const ENABLE_IDENTITY_DOCS =
   'https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/qs-configure-portal-windows-vm';
 export const ASSIGN_ACCESS_DOCS =
   'https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/how-to-assign-access-azure-resource';
@@ -78,7 +78,7 @@ const DEFAULT_TITLE: Record<ErrorKind, string> = {
 };
 
 /** The actions of a remedy; `link` is the page the error points at (docs, or this VM's portal blade). */
-export function actionsFor(remedy: Remedy, link: string | undefined): ErrorAction[] {
+function actionsFor(remedy: Remedy, link: string | undefined): ErrorAction[] {
   switch (remedy) {
     case 'enableIdentity':
       return link ? [{ label: 'Open Identity page', command: 'vscode.open', args: [{ uri: link }] }] : [];

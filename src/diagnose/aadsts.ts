@@ -65,5 +65,3 @@ export function explainAadsts(code: number | undefined): (AadstsExplanation & { 
   const row = TABLE.find((r) => r.code === code);
   return row ? { ...row, link: REFERENCE } : undefined;
 }
-
-export const AADSTS_CODES: readonly number[] = TABLE.map((r) => r.code);

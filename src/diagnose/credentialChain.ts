@@ -35,7 +35,7 @@ const DEV: CredentialName[] = [
 
 export type ChainSelection = { ok: true; chain: CredentialName[] } | { ok: false; invalidValue: string };
 
-export function credentialChain(env: Env): ChainSelection {
+function credentialChain(env: Env): ChainSelection {
   const raw = env.AZURE_TOKEN_CREDENTIALS;
   const value = raw?.trim().toLowerCase();
   if (!value) return { ok: true, chain: [...PROD, ...DEV] };

@@ -21,7 +21,7 @@ export const HOST_LABELS: Record<HostKind, string> = {
 };
 
 /** IMDS answers with `Server: IMDS/<version>`; AWS and GCP answer the same address without it. */
-export function isAzureImds(probe: EndpointProbe | undefined): boolean {
+function isAzureImds(probe: EndpointProbe | undefined): boolean {
   return !!probe?.reachable && /^imds\//i.test(probe.server ?? '');
 }
 

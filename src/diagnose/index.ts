@@ -1,5 +1,5 @@
 export type { CheckStatus, Check, HostKind, Report } from './model';
-export { IDENTITY_UNAVAILABLE_CHECKS, makeReport, doctorExitCode, skip } from './model';
+export { doctorExitCode } from './model';
 export type {
   Env,
   FileReader,
@@ -18,6 +18,4 @@ export type {
 export { runDiagnosis } from './run';
 export { renderMarkdown, renderText } from './render';
 export { aadstsCode, explainAadsts } from './aadsts';
-export { pythonRequestsRoute, azureCoreJsRoute, noProxyFixLine } from './proxy';
-export { predictDefaultAzureCredential, credentialChain } from './credentialChain';
-export { explainNetworkError } from './networkChecks';
+export { predictDefaultAzureCredential } from './credentialChain';

@@ -34,7 +34,7 @@ export interface Report {
 }
 
 /** Checks whose failure means no identity token can be had here: `doctor` exits 3 for them. */
-export const IDENTITY_UNAVAILABLE_CHECKS: ReadonlySet<string> = new Set(['identity.endpoint', 'identity.enabled']);
+const IDENTITY_UNAVAILABLE_CHECKS: ReadonlySet<string> = new Set(['identity.endpoint', 'identity.enabled']);
 
 export function makeReport(host: HostKind, checks: readonly Check[]): Report {
   const safe = checks.map((c) => ({
@@ -50,8 +50,4 @@ export function doctorExitCode(report: Report): 0 | 1 | 3 {
   if (report.ok) return 0;
   const unavailable = report.checks.some((c) => c.status === 'fail' && IDENTITY_UNAVAILABLE_CHECKS.has(c.id));
   return unavailable ? 3 : 1;
-}
-
-export function skip(id: string, title: string, evidence: string): Check {
-  return { id, title, status: 'skip', evidence };
 }

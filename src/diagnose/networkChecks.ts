@@ -5,7 +5,7 @@ import type { ArmProbe, GraphRead, ScopeRead, TokenOutcome, VsCodeHttpSettings }
 import type { Check } from './model';
 import { describeUrl } from './scrub';
 
-export const MAX_SKEW_MS = 5 * 60 * 1000;
+const MAX_SKEW_MS = 5 * 60 * 1000;
 
 function minutes(ms: number): string {
   return `${(Math.abs(ms) / 60000).toFixed(1)} min`;
@@ -55,7 +55,7 @@ export function checkClockSkew(token: TokenOutcome | undefined): Check {
 }
 
 /** Node TLS and socket error codes (node:tls, OpenSSL verify codes) → what is wrong, in words. */
-export const TLS_ERRORS: Record<string, string> = {
+const TLS_ERRORS: Record<string, string> = {
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     "the server's certificate was issued by a CA this machine does not trust — usually a TLS-inspecting proxy",
   UNABLE_TO_GET_ISSUER_CERT: 'the issuer of a certificate in the chain could not be found',
@@ -70,7 +70,7 @@ export const TLS_ERRORS: Record<string, string> = {
   EPROTO: 'the TLS handshake failed (protocol error)',
 };
 
-export const SOCKET_ERRORS: Record<string, string> = {
+const SOCKET_ERRORS: Record<string, string> = {
   ENOTFOUND: 'the host name does not resolve (DNS)',
   EAI_AGAIN: 'DNS did not answer in time',
   ECONNREFUSED: 'the connection was refused',
@@ -83,7 +83,7 @@ export const SOCKET_ERRORS: Record<string, string> = {
 const CERT_FIX = 'Trust the proxy\'s CA: for the CLI `export NODE_EXTRA_CA_CERTS=/path/to/corp-root.pem`; in VS Code ' +
   'keep `http.systemCertificates` on and install the CA in the OS store.';
 
-export function explainNetworkError(code: string | undefined): string {
+function explainNetworkError(code: string | undefined): string {
   if (!code) return 'no response';
   return TLS_ERRORS[code] ?? SOCKET_ERRORS[code] ?? code;
 }

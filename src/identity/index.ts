@@ -5,12 +5,10 @@ export {
   type IdentitySelector,
   SYSTEM_ASSIGNED,
   SelectorError,
-  describeSelector,
   formatSelector,
   parseSelector,
   selectorFrom,
-  selectorKey,
 } from './selector';
-export { type AccessToken, EXPIRY_MARGIN_MS, MAX_TOKEN_RESPONSE_BYTES, parseExpiresOn, parseTokenResponse } from './tokenResponse';
+export { type AccessToken, EXPIRY_MARGIN_MS, parseExpiresOn, parseTokenResponse } from './tokenResponse';
 export type { SourceKind } from './sources/source';
-export { IMDS_DEFAULT_HOST, imdsHost } from './sources/imds';
+export { imdsHost } from './sources/imds';

@@ -117,7 +117,7 @@ const COMMON_ACTIONS = [
 ];
 
 /** A stable GUID from a role name (SHA-1 based, version nibble 4) so the catalog never changes between runs. */
-export function stableRoleGuid(roleName: string): string {
+function stableRoleGuid(roleName: string): string {
   const h = createHash('sha1').update(`built-in-role:${roleName}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

@@ -20,21 +20,16 @@ export type {
   UserAssignedIdentity,
   VirtualMachine,
 } from './dataset';
-export { roleDefinitionGuid, principalAndGroups, groupIdsOf, listDenyAssignments } from './rbac';
-export { actionMatches, blockGrants, evaluate, effectiveEntries, canPerform } from './permissions';
+export { roleDefinitionGuid, principalAndGroups } from './rbac';
+export { actionMatches, blockGrants, evaluate } from './permissions';
 export type { Evaluation, Verdict, Plane, EffectiveEntry } from './permissions';
 export { expectedView, personas } from './expected';
 export type { ExpectedView, SubscriptionView, Persona } from './expected';
-export { providerNamespaces } from './operations';
-export { EVERYONE } from './tenant';
-export { BUILT_IN_ROLE_IDS, DEFAULT_BUILT_IN_ROLE_COUNT } from './roles';
+export { BUILT_IN_ROLE_IDS } from './roles';
 export type { RoleDefinition, RoleDefinitionProperties, RolePermission } from './roles';
-export { cloudFor } from './clouds';
 export type { CloudProfile } from './clouds';
 export type { FaultStep } from './faults';
 export type { AccessTokenClaims } from './tokens';
 export type { EmulatorState } from './control';
-export { ENDPOINT_KEYS } from './types';
-export { HOST_KINDS, mintServiceAccountToken, TOKEN_EXCHANGE_AUDIENCE } from './hosts';
 export type { HostKind, HostLoggedRequest, HostSpec, RunningHost } from './hosts';
 export type { EmulatorConfig, EmulatorConfigPatch, EndpointKey, LatencyConfig, LoggedRequest, RouteKey, ServiceName } from './types';

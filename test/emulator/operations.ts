@@ -103,10 +103,6 @@ const PROVIDERS: Record<string, ProviderSpec> = {
   },
 };
 
-export function providerNamespaces(): string[] {
-  return Object.keys(PROVIDERS);
-}
-
 function operationWire(ns: string, spec: OperationSpec): unknown {
   return { name: `${ns}/${spec.op}`, displayName: spec.display, description: spec.display, origin: spec.data ? 'user' : 'user,system', properties: null, isDataAction: Boolean(spec.data) };
 }

@@ -144,7 +144,7 @@ export function findRoleDefinition(dataset: Dataset, guid: string): RoleDefiniti
  * Everyone) and not in `excludePrincipals` (azure-docs role-based-access-control/deny-assignments.md,
  * "Deny assignment properties": Principals / ExcludePrincipals).
  */
-export function denyNames(dataset: Dataset, deny: DenyAssignment, principalId: string): boolean {
+function denyNames(dataset: Dataset, deny: DenyAssignment, principalId: string): boolean {
   const ids = principalAndGroups(dataset, principalId);
   const named = deny.principals.some((p) => p.id === EVERYONE.id || ids.has(p.id.toLowerCase()));
   return named && !deny.excludePrincipals.some((p) => ids.has(p.id.toLowerCase()));

@@ -107,7 +107,7 @@ function resourceWire(dataset: Dataset, r: KnownResource, expanded: boolean): un
 }
 
 /** The read action ARM checks for a resource id: `{namespace}/{type}/read`, resource groups their own. */
-export function readActionFor(id: string): string {
+function readActionFor(id: string): string {
   const m = /\/providers\/([^/]+)\/([^/]+)\/[^/]+$/i.exec(id);
   return m ? `${m[1]}/${m[2]}/read` : 'Microsoft.Resources/subscriptions/resourceGroups/read';
 }

@@ -239,7 +239,7 @@ const BUILT_INS: readonly BuiltInSpec[] = [
 ];
 
 /** About as many built-in roles as real ARM lists at a subscription (built-in-roles.md: ~550). */
-export const DEFAULT_BUILT_IN_ROLE_COUNT = 550;
+const DEFAULT_BUILT_IN_ROLE_COUNT = 550;
 
 /**
  * The built-in roles as listed at `scope` (e.g. /subscriptions/{sub}): the real ones the dataset uses

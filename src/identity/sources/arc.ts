@@ -15,9 +15,9 @@ import { type IdentitySource, type TokenRequest, systemOnly } from './source';
 
 export const ARC_DEFAULT_ENDPOINT = 'http://127.0.0.1:40342/metadata/identity/oauth2/token';
 /** himds serves instance metadata at this api-version (scripts in the Arc docs and Jumpstart use it). */
-export const ARC_METADATA_API_VERSION = '2020-06-01';
+const ARC_METADATA_API_VERSION = '2020-06-01';
 const ARC_TOKEN_API_VERSION = '2019-11-01';
-export const MAX_ARC_KEY_BYTES = 4096;
+const MAX_ARC_KEY_BYTES = 4096;
 
 /** The agent's binary: its presence means the Arc agent is installed (MSAL's AZURE_ARC_FILE_DETECTION). */
 export function arcAgentFile(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string | undefined {

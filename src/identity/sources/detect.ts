@@ -30,7 +30,7 @@ interface DetectionRow {
   readonly detect: (host: HostEnvironment, v: (name: string) => string | undefined) => DetectedSource | undefined;
 }
 
-export const DETECTION_TABLE: readonly DetectionRow[] = [
+const DETECTION_TABLE: readonly DetectionRow[] = [
   {
     why: 'AKS workload identity: AZURE_FEDERATED_TOKEN_FILE + AZURE_TENANT_ID + AZURE_CLIENT_ID (azure-identity tokenExchangeMsi.ts)',
     detect: (_, v) => {

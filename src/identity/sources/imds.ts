@@ -7,9 +7,9 @@
 import type { IdentitySelector } from '../selector';
 import type { IdentitySource, TokenRequest } from './source';
 
-export const IMDS_DEFAULT_HOST = 'http://169.254.169.254';
-export const IMDS_TOKEN_API_VERSION = '2018-02-01';
-export const IMDS_INSTANCE_API_VERSION = '2021-02-01';
+const IMDS_DEFAULT_HOST = 'http://169.254.169.254';
+const IMDS_TOKEN_API_VERSION = '2018-02-01';
+const IMDS_INSTANCE_API_VERSION = '2021-02-01';
 
 export function imdsHost(env: NodeJS.ProcessEnv): string {
   const host = env.AZURE_POD_IDENTITY_AUTHORITY_HOST?.trim();

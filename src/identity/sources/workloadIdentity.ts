@@ -13,8 +13,8 @@ import * as fs from 'node:fs';
 import type { IdentitySelector } from '../selector';
 import { type IdentitySource, type TokenRequest, UnsupportedSelectorError } from './source';
 
-export const PUBLIC_AUTHORITY_HOST = 'https://login.microsoftonline.com/';
-export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const PUBLIC_AUTHORITY_HOST = 'https://login.microsoftonline.com/';
+const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const MAX_ASSERTION_BYTES = 64 * 1024;
 
 export type TokenFileProblem = 'missing' | 'empty' | 'unreadable' | 'tooLarge';

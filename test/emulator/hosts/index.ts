@@ -22,8 +22,6 @@ import { createNotAzureHost } from './notAzure';
 import { createWorkloadIdentityHost } from './workloadIdentity';
 
 export type { HostKind, HostSpec, RunningHost, HostLoggedRequest } from './hostTypes';
-export { HOST_KINDS } from './hostTypes';
-export { mintServiceAccountToken, TOKEN_EXCHANGE_AUDIENCE } from './kubernetesIssuer';
 
 function define(ctx: ServiceContext, spec: HostSpec): HostDefinition {
   const options = spec.options ?? {};

@@ -25,7 +25,7 @@ const role = (guid: string, roleName: string, perms: PermissionSet): RoleDefinit
 });
 
 export const OWNER = role('8e3af657-a8ff-443c-a75c-2fe8c4bcb635', 'Owner', p(['*']));
-export const CONTRIBUTOR = role(
+const CONTRIBUTOR = role(
   'b24988ac-6180-42a0-ab88-20f7382dd24c',
   'Contributor',
   p(['*'], [], ['Microsoft.Authorization/*/Delete', 'Microsoft.Authorization/*/Write', 'Microsoft.Authorization/elevateAccess/Action']),
@@ -50,17 +50,17 @@ export const BLOB_DATA_OWNER = role(
   p(['Microsoft.Storage/storageAccounts/blobServices/containers/*', 'Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action'], ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*']),
 );
 export const KV_SECRETS_USER = role('4633458b-17de-408a-b874-0445c86b69e6', 'Key Vault Secrets User', p([], [GET_SECRET, 'Microsoft.KeyVault/vaults/secrets/readMetadata/action']));
-export const KV_SECRETS_OFFICER = role(
+const KV_SECRETS_OFFICER = role(
   'b86a8fe4-44ce-4948-aee5-eccb2c155cd7',
   'Key Vault Secrets Officer',
   p(['Microsoft.Authorization/*/read', 'Microsoft.KeyVault/checkNameAvailability/read', 'Microsoft.KeyVault/deletedVaults/read', 'Microsoft.KeyVault/locations/*/read', 'Microsoft.KeyVault/vaults/*/read', 'Microsoft.KeyVault/operations/read', 'Microsoft.Resources/deployments/*', 'Microsoft.Resources/subscriptions/resourceGroups/read', 'Microsoft.Insights/alertRules/*', 'Microsoft.Support/*'], ['Microsoft.KeyVault/vaults/secrets/*']),
 );
-export const KV_ADMIN = role(
+const KV_ADMIN = role(
   '00482a5a-887f-4fb3-b363-3b7fe8e74483',
   'Key Vault Administrator',
   p(['Microsoft.Authorization/*/read', 'Microsoft.Insights/alertRules/*', 'Microsoft.Resources/deployments/*', 'Microsoft.Resources/subscriptions/resourceGroups/read', 'Microsoft.Support/*', 'Microsoft.KeyVault/checkNameAvailability/read', 'Microsoft.KeyVault/deletedVaults/read', 'Microsoft.KeyVault/locations/*/read', 'Microsoft.KeyVault/vaults/*/read', 'Microsoft.KeyVault/operations/read'], ['Microsoft.KeyVault/vaults/*']),
 );
-export const BUILT_INS = [OWNER, CONTRIBUTOR, READER, BLOB_DATA_OWNER, BLOB_DATA_CONTRIBUTOR, BLOB_DATA_READER, KV_ADMIN, KV_SECRETS_OFFICER, KV_SECRETS_USER];
+const BUILT_INS = [OWNER, CONTRIBUTOR, READER, BLOB_DATA_OWNER, BLOB_DATA_CONTRIBUTOR, BLOB_DATA_READER, KV_ADMIN, KV_SECRETS_OFFICER, KV_SECRETS_USER];
 
 let n = 0;
 export function assignment(def: RoleDefinitionInfo, scope: string, extra: Partial<RoleAssignmentInfo> = {}): RoleAssignmentInfo {
@@ -79,7 +79,7 @@ export function assignment(def: RoleDefinitionInfo, scope: string, extra: Partia
 }
 
 /** The permissions API answer: one Permission block per granting role (what ARM returns, no conditions). */
-export function effectiveOf(assignments: RoleAssignmentInfo[]): PermissionSet[] {
+function effectiveOf(assignments: RoleAssignmentInfo[]): PermissionSet[] {
   return assignments.map((a) => BUILT_INS.find((d) => a.roleDefinitionId.endsWith(d.id))!.permissions[0]);
 }
 
