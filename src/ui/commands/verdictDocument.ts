@@ -42,7 +42,7 @@ const HEADLINE: Record<Verdict['decision'], string> = {
 
 const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
 
-export function verdictMarkdown(v: Verdict): string {
+function verdictMarkdown(v: Verdict): string {
   const t = vscode.l10n.t;
   const lines = [
     `# ${verdictHeadline(v.decision)}`,
