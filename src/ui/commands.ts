@@ -8,6 +8,7 @@ import type { Session, SessionState } from '../session/session';
 import { copyTokenWithWarning } from './commands/copyToken';
 import { type ErrorContext, guarded, showError } from './errors';
 import { checkAccessCommand } from './commands/checkAccess';
+import { registerVerdictDocuments } from './commands/verdictDocument';
 import { IMDS_CACHE_DOCS } from './format';
 import { saveIdentity } from './settings';
 import { type Node, VIEW_ID } from './tree';
@@ -110,6 +111,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }),
     register('vmIdentity.showLog', () => showLog()),
     register('vmIdentity.checkAccess', checkAccessCommand(session)),
+    registerVerdictDocuments(),
   ];
 }
 

@@ -16,7 +16,7 @@ import {
 import { type AccessContext, PROBE_API_VERSIONS, probeTargetOf, runProbe, verdictFor } from '../../azure';
 import type { Session } from '../../session/session';
 import type { Node } from '../treeItems';
-import { verdictMarkdown } from './verdictDocument';
+import { showVerdictDocument, verdictHeadline } from './verdictDocument';
 
 export interface CheckAccessArgs {
   scope?: string;
@@ -136,7 +136,7 @@ async function offerProbe(session: Session, context: AccessContext, verdict: Ver
   const buttons = [...(verdict.suggestion ? [copy, iam] : []), ...(resource ? [probe] : [])];
   if (buttons.length === 0) return;
   const choice = await vscode.window.showInformationMessage(
-    vscode.l10n.t('Access check: {0}', verdict.decision),
+    vscode.l10n.t('Access check: {0}', verdictHeadline(verdict.decision)),
     ...buttons,
   );
   if (choice === copy && verdict.suggestion) await vscode.env.clipboard.writeText(verdict.suggestion.azCommand);
@@ -169,11 +169,7 @@ export function checkAccessCommand(session: Session): (arg?: unknown) => Promise
           { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking access…') },
           () => verdictFor(context, { resourceId: scope, action: chosen.action, plane: chosen.plane }),
         );
-        const doc = await vscode.workspace.openTextDocument({
-          language: 'markdown',
-          content: verdictMarkdown(verdict),
-        });
-        await vscode.window.showTextDocument(doc, { preview: true });
+        await showVerdictDocument(verdict);
         void offerProbe(session, context, verdict);
         return;
       } catch (e) {

@@ -1,8 +1,36 @@
-/** A verdict as a read-only Markdown document: the decision, what grants or denies, the fix, propagation. */
+/**
+ * A verdict as a read-only Markdown document: the decision, what grants or denies, the fix, propagation.
+ * The document lives under its own URI scheme (a content provider), not as an untitled file: an untitled
+ * document with content is dirty, is editable, and asks "Save changes?" when closed.
+ */
 import * as vscode from 'vscode';
 import type { Verdict } from '../../access';
 
-function headline(decision: Verdict['decision']): string {
+const SCHEME = 'vm-identity-verdict';
+const verdicts = new Map<string, string>();
+let opened = 0;
+
+/** Serves the verdict documents; registered once with the commands. */
+export function registerVerdictDocuments(): vscode.Disposable {
+  return vscode.workspace.registerTextDocumentContentProvider(SCHEME, {
+    provideTextDocumentContent: (uri) => verdicts.get(uri.query) ?? '',
+  });
+}
+
+/** Opens the verdict read-only; each check gets its own document (a path ending in .md makes it Markdown). */
+export async function showVerdictDocument(v: Verdict): Promise<void> {
+  const key = String(++opened);
+  verdicts.set(key, verdictMarkdown(v));
+  // Only the latest few are kept: a closed document is not reopened from here.
+  for (const old of [...verdicts.keys()].slice(0, -5)) verdicts.delete(old);
+  const title = vscode.l10n.t('Access check {0}', key);
+  const uri = vscode.Uri.from({ scheme: SCHEME, path: `/${title}.md`, query: key });
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(doc, { preview: true });
+}
+
+
+export function verdictHeadline(decision: Verdict['decision']): string {
   switch (decision) {
     case 'allowed':
       return vscode.l10n.t('Allowed');
@@ -20,9 +48,9 @@ const conditionalCell = () => vscode.l10n.t('conditional — evaluated at reques
 
 const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
 
-export function verdictMarkdown(v: Verdict): string {
+function verdictMarkdown(v: Verdict): string {
   const lines = [
-    `# ${headline(v.decision)}`,
+    `# ${verdictHeadline(v.decision)}`,
     '',
     `- ${vscode.l10n.t('Action: {0} ({1} plane)', code(v.action), v.plane)}`,
     `- ${vscode.l10n.t('Scope: {0}', code(v.scope))}`,
