@@ -47,7 +47,8 @@ export const GROUP_LABELS: Record<string, string> = {
 
 export const startedAt = Number(process.env.BENCH_STARTED_MS) || Date.now();
 export const measureStartedAt = Date.now();
-export const progress = (m: string) => process.stderr.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(3)} s] ${m}\n`);
+export const progress = (m: string) =>
+  process.stderr.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(3)} s] ${m}\n`);
 
 // ------------------------------------------------------------------ statistics
 

@@ -20,7 +20,11 @@ export function tryExec(file: string, argv: string[]): string {
 
 export function pkgVersion(name: string, from = ROOT): string {
   try {
-    return (JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`, { paths: [from] }), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`, { paths: [from] }), 'utf8')) as {
+        version: string;
+      }
+    ).version;
   } catch {
     try {
       let dir = path.dirname(require.resolve(name, { paths: [from] }));
@@ -36,15 +40,32 @@ export function environment(): string[] {
   const cpus = os.cpus();
   const vscodeVersion = (() => {
     try {
-      return (JSON.parse(fs.readFileSync(path.join(CODE_SERVER_DIR, 'node_modules', 'code-server', 'lib', 'vscode', 'package.json'), 'utf8')) as { version: string }).version;
+      return (
+        JSON.parse(
+          fs.readFileSync(
+            path.join(CODE_SERVER_DIR, 'node_modules', 'code-server', 'lib', 'vscode', 'package.json'),
+            'utf8',
+          ),
+        ) as { version: string }
+      ).version;
     } catch {
       return 'unknown';
     }
   })();
-  const chromium = tryExec(CHROMIUM_PATH, ['--version']).split('\n').filter((l) => /chromium/i.test(l)).pop() ?? 'unknown';
+  const chromium =
+    tryExec(CHROMIUM_PATH, ['--version'])
+      .split('\n')
+      .filter((l) => /chromium/i.test(l))
+      .pop() ?? 'unknown';
   const commit = tryExec('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']);
   const dirty = tryExec('git', ['-C', ROOT, 'status', '--porcelain']) ? ' + uncommitted changes' : '';
-  const sdkPkgs = ['@azure/identity', '@azure/msal-node', '@azure/arm-authorization', '@azure/core-rest-pipeline', '@azure/core-client'];
+  const sdkPkgs = [
+    '@azure/identity',
+    '@azure/msal-node',
+    '@azure/arm-authorization',
+    '@azure/core-rest-pipeline',
+    '@azure/core-client',
+  ];
   return [
     `- **Machine**: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} logical cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM; ${os.type()} ${os.release()} (${tryExec('sh', ['-c', '. /etc/os-release && echo "$PRETTY_NAME"'])})`,
     `- **Versions**: Node ${process.version}; npm ${process.env.BENCH_NPM_VERSION ?? tryExec('npm', ['--version'])}; code-server ${CODE_SERVER_VERSION} (VS Code ${vscodeVersion}); ${chromium}; playwright-core ${pkgVersion('playwright-core')}; esbuild ${pkgVersion('esbuild')}`,

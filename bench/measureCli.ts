@@ -1,7 +1,17 @@
 /** Scale (the CLI and the SDK on 20,000 assignments) and single flight (100 concurrent token asks). */
 import { type Emulator } from '../test/emulator';
 import { median, ms, progress, RUNS, SINGLE_FLIGHT } from './config';
-import { childEnv, expectedIds, freshCacheDir, idsOf, requestCounts, sameIds, timedRun, toolArgv, ToolName } from './processes';
+import {
+  childEnv,
+  expectedIds,
+  freshCacheDir,
+  idsOf,
+  requestCounts,
+  sameIds,
+  timedRun,
+  toolArgv,
+  ToolName,
+} from './processes';
 
 // ------------------------------------------------------------------ 4: scale (CLI)
 
@@ -17,7 +27,13 @@ export async function scaleCli(emu: Emulator): Promise<ScaleCli> {
   emu.configure({ latencyMs: { arm: 0, imds: 0, graph: 0 } });
   const env = childEnv(emu);
   const expected = expectedIds(emu);
-  const s: ScaleCli = { assignments: expected.size, pages: 0, times: { cli: [], sdk: [] }, rssKb: { cli: [], sdk: [] }, idsMatch: true };
+  const s: ScaleCli = {
+    assignments: expected.size,
+    pages: 0,
+    times: { cli: [], sdk: [] },
+    rssKb: { cli: [], sdk: [] },
+    idsMatch: true,
+  };
   const runs = Math.max(3, Math.ceil(RUNS / 2));
   for (let i = 0; i <= runs; i++) {
     const order: ToolName[] = i % 2 === 0 ? ['cli', 'sdk'] : ['sdk', 'cli'];
@@ -32,7 +48,9 @@ export async function scaleCli(emu: Emulator): Promise<ScaleCli> {
       if (r.maxRssKb) s.rssKb[tool].push(r.maxRssKb);
     }
   }
-  progress(`  ${expected.size} assignments: CLI ${ms(median(s.times.cli))} ms, peak RSS ${(Math.max(...s.rssKb.cli) / 1024).toFixed(0)} MB`);
+  progress(
+    `  ${expected.size} assignments: CLI ${ms(median(s.times.cli))} ms, peak RSS ${(Math.max(...s.rssKb.cli) / 1024).toFixed(0)} MB`,
+  );
   return s;
 }
 

@@ -10,7 +10,20 @@ import { openWorkbench } from '../test/e2e/support/workbench';
 import { type Emulator, expectedAssignmentsFor } from '../test/emulator';
 import { GROUP_LABELS, median, ms, progress, SIDEBAR, STATUS_ID } from './config';
 import { networkStages, requestCounts } from './processes';
-import { activationTimes, collapse, groupsOf, LogLine, readLog, sidebarRows, SignInRun, signOut, timedExpand, timedPaletteOpen, timedSignIn, UiSession } from './uiActions';
+import {
+  activationTimes,
+  collapse,
+  groupsOf,
+  LogLine,
+  readLog,
+  sidebarRows,
+  SignInRun,
+  signOut,
+  timedExpand,
+  timedPaletteOpen,
+  timedSignIn,
+  UiSession,
+} from './uiActions';
 
 export async function uiSession(
   browser: Browser,
@@ -29,7 +42,11 @@ export async function uiSession(
   const server: CodeServer = await startCodeServer({
     folder,
     extensionsDir,
-    env: { AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl, VM_IDENTITY_ARM_ENDPOINT: emu.httpUrl, VM_IDENTITY_GRAPH_ENDPOINT: emu.httpUrl },
+    env: {
+      AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl,
+      VM_IDENTITY_ARM_ENDPOINT: emu.httpUrl,
+      VM_IDENTITY_GRAPH_ENDPOINT: emu.httpUrl,
+    },
     settings: { 'vmIdentity.signInAutomatically': false, 'workbench.sideBar.location': 'left' },
   });
   const page = browser.page;
@@ -45,10 +62,16 @@ export async function uiSession(
         await page.reload({ waitUntil: 'domcontentloaded' });
         await page.locator('.part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
       }
-      await pollUntil(() => activationTimes(server.userDataDir).length > before, { timeout: 60_000, message: 'the extension logged its activation' });
+      await pollUntil(() => activationTimes(server.userDataDir).length > before, {
+        timeout: 60_000,
+        message: 'the extension logged its activation',
+      });
     }
     activations.push(...activationTimes(server.userDataDir));
-    await page.locator(`[id="${STATUS_ID}" i]`).filter({ hasText: 'signed out' }).waitFor({ state: 'visible', timeout: 60_000 });
+    await page
+      .locator(`[id="${STATUS_ID}" i]`)
+      .filter({ hasText: 'signed out' })
+      .waitFor({ state: 'visible', timeout: 60_000 });
     await openActivity(page, 'VM Identity');
     await new Promise((r) => setTimeout(r, 500));
     const requestsBeforeSignIn = emu.requests.filter((r) => r.service !== 'control').length;
@@ -60,7 +83,11 @@ export async function uiSession(
       const roleName = new Map(d.roleDefinitions.map((r) => [r.name.toLowerCase(), r.properties.roleName]));
       const named = expected
         .filter((x) => GROUP_LABELS[scopeKind(x.scope)] === biggest.label)
-        .map((a) => ({ scope: a.scope.toLowerCase(), name: roleName.get(a.roleDefinitionId.split('/').pop()!.toLowerCase()) ?? '', last: a.scope.split('/').pop()! }))
+        .map((a) => ({
+          scope: a.scope.toLowerCase(),
+          name: roleName.get(a.roleDefinitionId.split('/').pop()!.toLowerCase()) ?? '',
+          last: a.scope.split('/').pop()!,
+        }))
         .sort((a, b) => a.scope.localeCompare(b.scope) || a.name.localeCompare(b.name));
       big = { ...biggest, first: `${named[0].name} — ${named[0].last}` };
     }
@@ -75,15 +102,28 @@ export async function uiSession(
       await signOut(page);
       emu.resetLog();
       const logBefore = readLog(server.userDataDir).length;
-      const r = await timedSignIn(page, { statusText: d.vm.name, count: expected.length, groups: groups.map((g) => g.label) });
+      const r = await timedSignIn(page, {
+        statusText: d.vm.name,
+        count: expected.length,
+        groups: groups.map((g) => g.label),
+      });
       pages = emu.requests.filter((q) => q.endpoint === 'arm-role-assignments').length;
       counts = requestCounts(emu.requests.filter((q) => q.service !== 'control'));
       if (i === 0) firstCounts = counts;
-      const run: SignInRun = { total: r.total, status: r.status, tree: r.tree, pages, stages: opts.armLatency > 0 ? networkStages(emu.requests, 'arm') : undefined };
-      const fresh = await pollUntil(() => {
-        const lines = readLog(server.userDataDir).slice(logBefore);
-        return lines.some((l) => l.text.startsWith('signed in')) ? lines : undefined;
-      }, { timeout: 10_000, interval: 50 }).catch(() => [] as LogLine[]);
+      const run: SignInRun = {
+        total: r.total,
+        status: r.status,
+        tree: r.tree,
+        pages,
+        stages: opts.armLatency > 0 ? networkStages(emu.requests, 'arm') : undefined,
+      };
+      const fresh = await pollUntil(
+        () => {
+          const lines = readLog(server.userDataDir).slice(logBefore);
+          return lines.some((l) => l.text.startsWith('signed in')) ? lines : undefined;
+        },
+        { timeout: 10_000, interval: 50 },
+      ).catch(() => [] as LogLine[]);
       const requested = fresh.find((l) => l.text === 'sign in requested');
       const done = fresh.find((l) => l.text.startsWith('signed in'));
       if (requested) run.dispatch = requested.at - r.enterEpoch;
@@ -98,7 +138,9 @@ export async function uiSession(
         coldExpands.push(await timedExpand(page, big.label, big.first));
         await collapse(page, big.label);
       }
-      progress(`  UI ${expected.length} assignments, ARM ${opts.armLatency} ms, run ${i}${i === 0 ? ' (warm-up)' : ''}: ${ms(r.total)} ms (status ${ms(r.status)}, tree ${ms(r.tree)})`);
+      progress(
+        `  UI ${expected.length} assignments, ARM ${opts.armLatency} ms, run ${i}${i === 0 ? ' (warm-up)' : ''}: ${ms(r.total)} ms (status ${ms(r.status)}, tree ${ms(r.tree)})`,
+      );
     }
     const session: UiSession = {
       assignments: expected.length,
@@ -122,7 +164,10 @@ export async function uiSession(
         if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
         for (const a of expected.filter((x) => GROUP_LABELS[scopeKind(x.scope)] === g.label)) {
           const label = `${roleName.get(a.roleDefinitionId.split('/').pop()!.toLowerCase())} — ${a.scope.split('/').pop()}`;
-          await pollUntil(async () => (await sidebarRows(page)).some((l) => l.startsWith(label)), { timeout: 10_000, message: `row ${label}` });
+          await pollUntil(async () => (await sidebarRows(page)).some((l) => l.startsWith(label)), {
+            timeout: 10_000,
+            message: `row ${label}`,
+          });
           seen.add(a.id);
         }
         await row.locator('.monaco-tl-twistie').click();
@@ -138,7 +183,9 @@ export async function uiSession(
       for (let i = 0; i < 5; i++) palette.push(await timedPaletteOpen(page));
       session.expandBiggest = { label: big.label, count: big.count, cold: coldExpands, warm };
       session.paletteOpenMs = palette;
-      progress(`  expand "${big.label}" (${big.count}): first ${ms(median(coldExpands))} ms, again ${ms(median(warm))} ms; palette opens in ${ms(median(palette))} ms`);
+      progress(
+        `  expand "${big.label}" (${big.count}): first ${ms(median(coldExpands))} ms, again ${ms(median(warm))} ms; palette opens in ${ms(median(palette))} ms`,
+      );
     }
     return session;
   } finally {

@@ -4,7 +4,18 @@
  */
 import { type Emulator } from '../test/emulator';
 import { median, ms, progress, ratio, RUNS } from './config';
-import { childEnv, expectedIds, freshCacheDir, idsOf, networkStages, requestCounts, sameIds, timedRun, toolArgv, ToolName } from './processes';
+import {
+  childEnv,
+  expectedIds,
+  freshCacheDir,
+  idsOf,
+  networkStages,
+  requestCounts,
+  sameIds,
+  timedRun,
+  toolArgv,
+  ToolName,
+} from './processes';
 
 // ------------------------------------------------------------------ 1 + 2: CLI vs SDK
 
@@ -63,7 +74,9 @@ export async function compareCliAndSdk(emu: Emulator, latency: number): Promise<
     for (const tool of order) t[tool] = await once(tool, true);
     p.ratios.push(t.cli! / t.sdk!);
   }
-  progress(`  ${expected.size} assignments, ARM ${latency} ms: CLI ${ms(median(p.times.cli))} ms, SDK ${ms(median(p.times.sdk))} ms, ratio ${ratio(median(p.ratios))}`);
+  progress(
+    `  ${expected.size} assignments, ARM ${latency} ms: CLI ${ms(median(p.times.cli))} ms, SDK ${ms(median(p.times.sdk))} ms, ratio ${ratio(median(p.ratios))}`,
+  );
   return p;
 }
 

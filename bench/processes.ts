@@ -50,7 +50,9 @@ export function childEnv(emu: Emulator, extra: Record<string, string> = {}): Nod
 
 /** Wall time from spawn to exit; stdout/stderr collected until the streams close. */
 export function timedRun(argv: string[], env: NodeJS.ProcessEnv, opts: { maxRss?: boolean } = {}): Promise<ProcResult> {
-  const rssFile = opts.maxRss ? path.join(os.tmpdir(), `bench-maxrss-${process.pid}-${Math.random().toString(36).slice(2)}`) : undefined;
+  const rssFile = opts.maxRss
+    ? path.join(os.tmpdir(), `bench-maxrss-${process.pid}-${Math.random().toString(36).slice(2)}`)
+    : undefined;
   const nodeArgs = rssFile ? ['--require', MAXRSS, ...argv] : argv;
   return new Promise((resolve, reject) => {
     const out: Buffer[] = [];
@@ -58,7 +60,11 @@ export function timedRun(argv: string[], env: NodeJS.ProcessEnv, opts: { maxRss?
     let exitedAt = 0;
     let code: number | null = null;
     const t0 = performance.now();
-    const child: ChildProcess = spawn(process.execPath, nodeArgs, { env: rssFile ? { ...env, BENCH_MAXRSS_FILE: rssFile } : env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(process.execPath, nodeArgs, {
+      env: rssFile ? { ...env, BENCH_MAXRSS_FILE: rssFile } : env,
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.on('exit', (c) => {
       exitedAt = performance.now();
       code = c;
@@ -72,13 +78,19 @@ export function timedRun(argv: string[], env: NodeJS.ProcessEnv, opts: { maxRss?
         maxRssKb = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop());
         fs.rmSync(rssFile, { force: true });
       }
-      resolve({ ms: exitedAt - t0, code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), maxRssKb });
+      resolve({
+        ms: exitedAt - t0,
+        code,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        maxRssKb,
+      });
     });
   });
 }
 
 export const TOOLS = {
-  cli: { label: '`vm-identity roles --json --subscription {VM\'s}`', argv: [CLI, 'roles', '--json'] },
+  cli: { label: "`vm-identity roles --json --subscription {VM's}`", argv: [CLI, 'roles', '--json'] },
   sdk: { label: 'SDK peer (`bench/sdk-peer.mjs`)', argv: [SDK_PEER] },
 } as const;
 export type ToolName = keyof typeof TOOLS;
@@ -96,7 +108,10 @@ export function toolArgv(tool: ToolName, emu: Emulator): string[] {
 export async function emulatorFor(assignments: number): Promise<Emulator> {
   return startEmulator({
     dataset: { assignments },
-    listen: [{ host: '127.0.0.1', port: 0 }, { host: '127.0.0.1', port: 0, tls: true }],
+    listen: [
+      { host: '127.0.0.1', port: 0 },
+      { host: '127.0.0.1', port: 0, tls: true },
+    ],
     pageSize: PAGE_SIZE,
   });
 }
@@ -105,14 +120,19 @@ export async function emulatorFor(assignments: number): Promise<Emulator> {
 export function expectedIds(emu: Emulator, which: 'vmSubscription' | 'every' = 'vmSubscription'): Set<string> {
   const d = emu.dataset;
   const view = expectedView(d, d.systemIdentity.principalId);
-  const ids = which === 'every' ? view.assignmentIds : (view.subscriptions.find((s) => s.isVmSubscription)?.assignments.map((a) => a.id) ?? []);
+  const ids =
+    which === 'every'
+      ? view.assignmentIds
+      : (view.subscriptions.find((s) => s.isVmSubscription)?.assignments.map((a) => a.id) ?? []);
   return new Set(ids.map((id) => id.toLowerCase()));
 }
 
 /** Response body bytes the tool downloaded in one job: ARM, Graph and IMDS (the control API is ours). */
 export function bodyBytes(requests: LoggedRequest[]): { total: number; byService: Record<string, number> } {
   const byService: Record<string, number> = {};
-  for (const r of requests) if (r.service === 'arm' || r.service === 'graph' || r.service === 'imds') byService[r.service] = (byService[r.service] ?? 0) + r.bytes;
+  for (const r of requests)
+    if (r.service === 'arm' || r.service === 'graph' || r.service === 'imds')
+      byService[r.service] = (byService[r.service] ?? 0) + r.bytes;
   return { total: Object.values(byService).reduce((a, b) => a + b, 0), byService };
 }
 

@@ -37,15 +37,26 @@ if (build) {
   step('npm run setup:vscode', 'npm', ['run', '--silent', 'setup:vscode']);
 }
 
-const r = spawnSync('bash', [path.join(root, 'scripts', 'netns-run.sh'), process.execPath, '--require', 'tsx/cjs', path.join(root, 'bench', 'measure.ts'), ...passOn], {
-  cwd: root,
-  stdio: 'inherit',
-  env: {
-    ...process.env,
-    BENCH_STARTED_MS: String(startedAt),
-    BENCH_COMMAND: ['npm run bench', ...(args.length ? ['--', ...args] : [])].join(' '),
-    BENCH_NPM_VERSION: npmVersion,
+const r = spawnSync(
+  'bash',
+  [
+    path.join(root, 'scripts', 'netns-run.sh'),
+    process.execPath,
+    '--require',
+    'tsx/cjs',
+    path.join(root, 'bench', 'measure.ts'),
+    ...passOn,
+  ],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      BENCH_STARTED_MS: String(startedAt),
+      BENCH_COMMAND: ['npm run bench', ...(args.length ? ['--', ...args] : [])].join(' '),
+      BENCH_NPM_VERSION: npmVersion,
+    },
   },
-});
+);
 process.stderr.write(`[bench] done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s\n`);
 process.exit(r.status ?? 1);

@@ -28,19 +28,23 @@ const ARM_SCOPE = 'https://management.azure.com/.default';
 
 function instanceMetadata() {
   return new Promise((resolve, reject) => {
-    const req = http.get(`${IMDS}/metadata/instance?api-version=2021-02-01`, { headers: { Metadata: 'true' } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        if (res.statusCode !== 200) return reject(new Error(`instance metadata: HTTP ${res.statusCode}`));
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        } catch (e) {
-          reject(e);
-        }
-      });
-      res.on('error', reject);
-    });
+    const req = http.get(
+      `${IMDS}/metadata/instance?api-version=2021-02-01`,
+      { headers: { Metadata: 'true' } },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          if (res.statusCode !== 200) return reject(new Error(`instance metadata: HTTP ${res.statusCode}`));
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          } catch (e) {
+            reject(e);
+          }
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
   });
 }
@@ -61,7 +65,9 @@ async function main() {
     credentialScopes: [ARM_SCOPE],
   });
   const assignments = [];
-  for await (const a of client.roleAssignments.listForScope(`subscriptions/${subscriptionId}`, { filter: `assignedTo('${oid}')` })) {
+  for await (const a of client.roleAssignments.listForScope(`subscriptions/${subscriptionId}`, {
+    filter: `assignedTo('${oid}')`,
+  })) {
     assignments.push(a);
   }
   const distinct = [...new Set(assignments.map((a) => a.roleDefinitionId))];

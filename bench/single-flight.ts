@@ -14,11 +14,17 @@ async function main(): Promise<void> {
   let asks: Array<() => Promise<string>>;
   if (mode === 'ours') {
     const client = new ManagedIdentityClient({ env: process.env });
-    asks = Array.from({ length: ASKS }, () => () => client.getToken('https://management.azure.com/').then((t) => t.accessToken.token));
+    asks = Array.from(
+      { length: ASKS },
+      () => () => client.getToken('https://management.azure.com/').then((t) => t.accessToken.token),
+    );
   } else if (mode === 'sdk') {
     const { ManagedIdentityCredential } = await import('@azure/identity');
     const credential = new ManagedIdentityCredential();
-    asks = Array.from({ length: ASKS }, () => () => credential.getToken('https://management.azure.com/.default').then((t) => t.token));
+    asks = Array.from(
+      { length: ASKS },
+      () => () => credential.getToken('https://management.azure.com/.default').then((t) => t.token),
+    );
   } else {
     throw new Error('usage: single-flight.ts ours|sdk');
   }

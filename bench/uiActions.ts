@@ -105,13 +105,19 @@ export async function nameShim(page: Page): Promise<void> {
 }
 
 export async function sidebarRows(page: Page): Promise<string[]> {
-  return page.locator(`${SIDEBAR} .monaco-list-row[role="treeitem"]`).evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+  return page
+    .locator(`${SIDEBAR} .monaco-list-row[role="treeitem"]`)
+    .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
 }
 
 export async function signOut(page: Page): Promise<void> {
   const status = page.locator(`[id="${STATUS_ID}" i]`);
   if (!/signed out/.test(await status.innerText())) await runCommand(page, 'VM Identity: Sign out');
-  await pollUntil(async () => /signed out/.test(await status.innerText()) && (await sidebarRows(page)).length === 0, { timeout: 30_000, interval: 50, message: 'signed out with an empty tree' });
+  await pollUntil(async () => /signed out/.test(await status.innerText()) && (await sidebarRows(page)).length === 0, {
+    timeout: 30_000,
+    interval: 50,
+    message: 'signed out with an empty tree',
+  });
   // VS Code spaces a view's updates 200 ms apart; let the sign-out's update window pass so the sign-in is
   // timed on its own (a user does not sign in again within 200 ms of signing out).
   await new Promise((r) => setTimeout(r, 300));
@@ -123,12 +129,17 @@ export async function signOut(page: Page): Promise<void> {
  * the signed-in identity and (b) the "Role assignments" node shows the expected count and its scope-group
  * rows are rendered with counts adding up to it. MutationObserver catches each DOM change as it happens.
  */
-export async function timedSignIn(page: Page, spec: { statusText: string; count: number; groups: string[] }): Promise<SignInRun & { enterEpoch: number }> {
+export async function timedSignIn(
+  page: Page,
+  spec: { statusText: string; count: number; groups: string[] },
+): Promise<SignInRun & { enterEpoch: number }> {
   const title = 'VM Identity: Sign in with VM identity';
   const input = await openCommandPalette(page);
   await input.fill(`>${title}`);
   await page
-    .locator('.quick-input-widget .monaco-list-row.focused .label-name', { hasText: new RegExp(`^\\s*${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) })
+    .locator('.quick-input-widget .monaco-list-row.focused .label-name', {
+      hasText: new RegExp(`^\\s*${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`),
+    })
     .first()
     .waitFor({ state: 'visible', timeout: 15_000 });
   await nameShim(page);
@@ -149,7 +160,16 @@ export async function timedSignIn(page: Page, spec: { statusText: string; count:
           const total = labels.find((l) => l.startsWith('Role assignments'));
           if (total && total.slice('Role assignments'.length).trim().split(/\s/)[0] === String(count)) {
             let sum = 0;
-            for (const l of labels) for (const g of groups) if (l.startsWith(`${g} `)) sum += Number(l.slice(g.length + 1).trim().split(/\s/)[0]) || 0;
+            for (const l of labels)
+              for (const g of groups)
+                if (l.startsWith(`${g} `))
+                  sum +=
+                    Number(
+                      l
+                        .slice(g.length + 1)
+                        .trim()
+                        .split(/\s/)[0],
+                    ) || 0;
             if (sum === count) b.tree = now;
           }
         }
@@ -172,10 +192,19 @@ export async function timedSignIn(page: Page, spec: { statusText: string; count:
         { capture: true, once: true },
       );
     },
-    { statusSel: `[id="${STATUS_ID}" i]`, statusText: spec.statusText, count: spec.count, groups: spec.groups, sidebar: SIDEBAR },
+    {
+      statusSel: `[id="${STATUS_ID}" i]`,
+      statusText: spec.statusText,
+      count: spec.count,
+      groups: spec.groups,
+      sidebar: SIDEBAR,
+    },
   );
   await page.keyboard.press('Enter');
-  await page.waitForFunction(() => (window as unknown as { __bench: { frame: number } }).__bench.frame > 0, undefined, { timeout: 180_000, polling: 100 });
+  await page.waitForFunction(() => (window as unknown as { __bench: { frame: number } }).__bench.frame > 0, undefined, {
+    timeout: 180_000,
+    polling: 100,
+  });
   const b = await page.evaluate(() => (window as unknown as { __bench: Record<string, number> }).__bench);
   return { total: b.frame - b.start, status: b.status - b.start, tree: b.tree - b.start, enterEpoch: b.startEpoch };
 }
@@ -196,7 +225,11 @@ export async function timedExpand(page: Page, label: string, firstChild: string)
       const rowsSel = `${sidebar} .monaco-list-row[role="treeitem"]`;
       const observer = new MutationObserver(() => {
         if (b.done) return;
-        if (Array.from(document.querySelectorAll(rowsSel)).some((r) => (r.getAttribute('aria-label') ?? '').startsWith(firstChild))) {
+        if (
+          Array.from(document.querySelectorAll(rowsSel)).some((r) =>
+            (r.getAttribute('aria-label') ?? '').startsWith(firstChild),
+          )
+        ) {
           b.done = performance.now();
           observer.disconnect();
           requestAnimationFrame(() => (b.frame = performance.now()));
@@ -215,7 +248,10 @@ export async function timedExpand(page: Page, label: string, firstChild: string)
     { sidebar: SIDEBAR, firstChild },
   );
   await row.locator('.monaco-tl-twistie').click();
-  await page.waitForFunction(() => (window as unknown as { __bench: { frame: number } }).__bench.frame > 0, undefined, { timeout: 60_000, polling: 100 });
+  await page.waitForFunction(() => (window as unknown as { __bench: { frame: number } }).__bench.frame > 0, undefined, {
+    timeout: 60_000,
+    polling: 100,
+  });
   const b = await page.evaluate(() => (window as unknown as { __bench: Record<string, number> }).__bench);
   return b.frame - b.start;
 }
@@ -223,19 +259,30 @@ export async function timedExpand(page: Page, label: string, firstChild: string)
 export async function collapse(page: Page, label: string): Promise<void> {
   const row = page.locator(`${SIDEBAR} .monaco-list-row[role="treeitem"][aria-label^="${label} "]`).first();
   if ((await row.getAttribute('aria-expanded')) === 'true') await row.locator('.monaco-tl-twistie').click();
-  await pollUntil(async () => (await row.getAttribute('aria-expanded')) === 'false', { timeout: 10_000, message: `row "${label}" folded` });
+  await pollUntil(async () => (await row.getAttribute('aria-expanded')) === 'false', {
+    timeout: 10_000,
+    message: `row "${label}" folded`,
+  });
 }
 
 /** F1 → the command palette's input is rendered (timed in the page). */
 export async function timedPaletteOpen(page: Page): Promise<number> {
-  await page.locator('.monaco-workbench').focus().catch(() => undefined);
+  await page
+    .locator('.monaco-workbench')
+    .focus()
+    .catch(() => undefined);
   await nameShim(page);
   await page.evaluate(() => {
     const w = window as unknown as { __bench: Record<string, number> };
     const b = (w.__bench = { start: 0, done: 0, frame: 0 });
     const visible = () => {
       const el = document.querySelector('.quick-input-widget') as HTMLElement | null;
-      return !!el && el.style.display !== 'none' && el.offsetParent !== null && !!document.querySelector('.quick-input-widget .quick-input-box input');
+      return (
+        !!el &&
+        el.style.display !== 'none' &&
+        el.offsetParent !== null &&
+        !!document.querySelector('.quick-input-widget .quick-input-box input')
+      );
     };
     const observer = new MutationObserver(() => {
       if (!b.start || b.done || !visible()) return;
@@ -255,7 +302,10 @@ export async function timedPaletteOpen(page: Page): Promise<number> {
     );
   });
   await page.keyboard.press('F1');
-  await page.waitForFunction(() => (window as unknown as { __bench: { frame: number } }).__bench.frame > 0, undefined, { timeout: 30_000, polling: 50 });
+  await page.waitForFunction(() => (window as unknown as { __bench: { frame: number } }).__bench.frame > 0, undefined, {
+    timeout: 30_000,
+    polling: 50,
+  });
   const b = await page.evaluate(() => (window as unknown as { __bench: Record<string, number> }).__bench);
   await page.keyboard.press('Escape');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });

@@ -57,17 +57,37 @@ export function activate(context: vscode.ExtensionContext): VmIdentityApi {
   // settings; the identity endpoints use their own direct transport.
   // A proxy configured (VS Code's http.proxy or the environment): an HTML answer at the metadata address may be it.
   const env = process.env;
-  const proxyConfigured = !!(vscode.workspace.getConfiguration('http').get<string>('proxy') || env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
-  const identityClient = new ManagedIdentityClient({ env, fileExists: fs.existsSync, logger, proxyConfigured, timeouts: { deadlineMs: settings.timeoutMs } });
+  const proxyConfigured = !!(
+    vscode.workspace.getConfiguration('http').get<string>('proxy') ||
+    env.HTTPS_PROXY ||
+    env.https_proxy ||
+    env.HTTP_PROXY ||
+    env.http_proxy
+  );
+  const identityClient = new ManagedIdentityClient({
+    env,
+    fileExists: fs.existsSync,
+    logger,
+    proxyConfigured,
+    timeouts: { deadlineMs: settings.timeoutMs },
+  });
   const roleNames = roleNameMemento(context.globalState);
-  const service = new IdentityService({ identityClient, env, logger, cloud: settings.cloud, proxyConfigured, roleNames });
+  const service = new IdentityService({
+    identityClient,
+    env,
+    logger,
+    cloud: settings.cloud,
+    proxyConfigured,
+    roleNames,
+  });
   const session = new Session({ service, logger });
   const include = (showDisplayName: boolean) => ({ roles: true, vmIdentityBlock: true, displayName: showDisplayName });
   void session.configure({ identity: settings.identity, include: include(settings.showDisplayName) });
 
   const tree = new IdentityTreeProvider(session);
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
-  const setContext = (s: SessionState) => void vscode.commands.executeCommand('setContext', 'vmIdentity.state', s.status);
+  const setContext = (s: SessionState) =>
+    void vscode.commands.executeCommand('setContext', 'vmIdentity.state', s.status);
   setContext(session.state);
   let message: string | undefined;
   const stateSubscription = session.onDidChange((s) => {
@@ -144,10 +164,16 @@ function registerUseCommands(
       GET_TOKEN_COMMAND,
       // A resource argument skips the pick (other extensions, tests); the palette and the tree pass none.
       guarded(GET_TOKEN_COMMAND, ctx, (resource?: unknown) =>
-        getTokenFor({ session, extensionUri, copyToken, log: logger }, typeof resource === 'string' ? resource : undefined),
+        getTokenFor(
+          { session, extensionUri, copyToken, log: logger },
+          typeof resource === 'string' ? resource : undefined,
+        ),
       ),
     ),
-    vscode.commands.registerCommand(DIAGNOSE_COMMAND, guarded(DIAGNOSE_COMMAND, ctx, () => diagnose())),
+    vscode.commands.registerCommand(
+      DIAGNOSE_COMMAND,
+      guarded(DIAGNOSE_COMMAND, ctx, () => diagnose()),
+    ),
     registerErrorWelcome(session),
     registerIdentityTerminal({ currentIdentity: () => identityForTerminal(session.state), log: logger }),
   ];

@@ -43,17 +43,27 @@ function reason(e: unknown): string {
 }
 
 function validate(req: CheckRequest): void {
-  if (!req.scope.trim().startsWith('/')) throw new AccessCheckInputError('The scope must be an ARM ID starting with "/".', 'scope');
+  if (!req.scope.trim().startsWith('/'))
+    throw new AccessCheckInputError('The scope must be an ARM ID starting with "/".', 'scope');
   if (!/^[^\s/]+\/\S+$/.test(req.action.trim())) {
     throw new AccessCheckInputError('The action must look like Microsoft.Provider/resourceType/operation.', 'action');
   }
   if (isWildcard(req.action)) {
-    throw new AccessCheckInputError('Check one operation at a time: pick it from the provider operations list.', 'action');
+    throw new AccessCheckInputError(
+      'Check one operation at a time: pick it from the provider operations list.',
+      'action',
+    );
   }
-  if (!/^[0-9a-f-]{36}$/i.test(req.principalId.trim())) throw new AccessCheckInputError('The principal ID must be a GUID.', 'principalId');
+  if (!/^[0-9a-f-]{36}$/i.test(req.principalId.trim()))
+    throw new AccessCheckInputError('The principal ID must be a GUID.', 'principalId');
 }
 
-async function resolvePlane(reader: AccessReader, req: CheckRequest, unread: Verdict['unread'], signal?: AbortSignal): Promise<Plane> {
+async function resolvePlane(
+  reader: AccessReader,
+  req: CheckRequest,
+  unread: Verdict['unread'],
+  signal?: AbortSignal,
+): Promise<Plane> {
   if (req.plane) return req.plane;
   const ns = providerNamespaceOf(req.action);
   if (ns) {
@@ -109,9 +119,24 @@ export async function checkAccess(reader: AccessReader, req: CheckRequest, signa
     denyAssignments: denies ?? [],
     keyVault: vaultId && vault ? { vaultId, properties: vault } : undefined,
   });
-  if (vaultId && !vault) outcome.notes.push("The vault's permission model (RBAC or access policies) could not be read.");
-  const verdict: Verdict = { ...outcome, scope: req.scope, action: req.action.trim(), plane, principalId: req.principalId, unread };
-  const suggestInput = { action: verdict.action, plane, scope: req.scope, principalId: req.principalId, tenantId: req.tenantId, portalUrl: req.portalUrl };
+  if (vaultId && !vault)
+    outcome.notes.push("The vault's permission model (RBAC or access policies) could not be read.");
+  const verdict: Verdict = {
+    ...outcome,
+    scope: req.scope,
+    action: req.action.trim(),
+    plane,
+    principalId: req.principalId,
+    unread,
+  };
+  const suggestInput = {
+    action: verdict.action,
+    plane,
+    scope: req.scope,
+    principalId: req.principalId,
+    tenantId: req.tenantId,
+    portalUrl: req.portalUrl,
+  };
   if (verdict.decision === 'notGranted') {
     if (verdict.keyVault?.model === 'accessPolicy') {
       const required = policyPermissionFor(verdict.action);

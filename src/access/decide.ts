@@ -5,7 +5,14 @@
 import { anyGrants, grantingPattern } from './actionMatch';
 import { decideByPolicy, usesRbac } from './keyVaultPolicy';
 import { isAtOrAbove, isStrictlyAbove, sameScope } from './scopes';
-import type { DenyAssignmentInfo, KeyVaultProperties, PermissionSet, Plane, RoleAssignmentInfo, RoleDefinitionInfo } from './types';
+import type {
+  DenyAssignmentInfo,
+  KeyVaultProperties,
+  PermissionSet,
+  Plane,
+  RoleAssignmentInfo,
+  RoleDefinitionInfo,
+} from './types';
 import type { Decision, DenyingAssignment, GrantingAssignment, KeyVaultMode } from './verdict';
 
 export interface DecideInput {
@@ -42,7 +49,9 @@ function grantingAssignments(input: DecideInput): GrantingAssignment[] {
     if (!isAtOrAbove(a.scope, input.scope)) continue;
     const def = input.definitions.get(roleDefinitionKey(a.roleDefinitionId));
     if (!def) continue;
-    const matchedBy = def.permissions.map((p) => grantingPattern(p, input.action, input.plane)).find((m) => m !== undefined);
+    const matchedBy = def.permissions
+      .map((p) => grantingPattern(p, input.action, input.plane))
+      .find((m) => m !== undefined);
     if (matchedBy === undefined) continue;
     const changed = [a.createdOn, a.updatedOn].filter((d): d is string => !!d && !Number.isNaN(Date.parse(d)));
     changed.sort((x, y) => Date.parse(y) - Date.parse(x));
@@ -74,9 +83,17 @@ function denyingAssignments(input: DecideInput): DenyingAssignment[] {
     if (!isAtOrAbove(d.scope, input.scope)) continue;
     if (d.doNotApplyToChildScopes && !sameScope(d.scope, input.scope)) continue;
     if (d.excludePrincipals.some((p) => p.id.toLowerCase() === oid)) continue;
-    const matchedBy = d.permissions.map((p) => grantingPattern(p, input.action, input.plane)).find((m) => m !== undefined);
+    const matchedBy = d.permissions
+      .map((p) => grantingPattern(p, input.action, input.plane))
+      .find((m) => m !== undefined);
     if (matchedBy === undefined) continue;
-    out.push({ denyAssignmentId: d.id, name: d.denyAssignmentName, scope: d.scope, matchedBy, isSystemProtected: d.isSystemProtected === true });
+    out.push({
+      denyAssignmentId: d.id,
+      name: d.denyAssignmentName,
+      scope: d.scope,
+      matchedBy,
+      isSystemProtected: d.isSystemProtected === true,
+    });
   }
   return out;
 }
@@ -92,19 +109,39 @@ export function decide(input: DecideInput): DecideOutput {
     const keyVault: KeyVaultMode = { vaultId: input.keyVault.vaultId, model: 'accessPolicy' };
     if (policy) keyVault.policy = { ...policy.required, granted: policy.granted, entries: policy.entries.length };
     if (grantedBy.length > 0) {
-      notes.push('The vault uses access policies, so the role assignments that name this data action do not apply to it.');
+      notes.push(
+        'The vault uses access policies, so the role assignments that name this data action do not apply to it.',
+      );
     }
-    if (!policy) notes.push('No access-policy permission is known for this action; the vault decides by its access policies.');
-    return { decision: policy?.granted ? 'allowed' : 'notGranted', source: 'accessPolicy', grantedBy: [], deniedBy, keyVault, notes };
+    if (!policy)
+      notes.push('No access-policy permission is known for this action; the vault decides by its access policies.');
+    return {
+      decision: policy?.granted ? 'allowed' : 'notGranted',
+      source: 'accessPolicy',
+      grantedBy: [],
+      deniedBy,
+      keyVault,
+      notes,
+    };
   }
-  const keyVault: KeyVaultMode | undefined = input.keyVault ? { vaultId: input.keyVault.vaultId, model: 'rbac' } : undefined;
+  const keyVault: KeyVaultMode | undefined = input.keyVault
+    ? { vaultId: input.keyVault.vaultId, model: 'rbac' }
+    : undefined;
 
   if (deniedBy.length > 0) {
-    return { decision: 'denied', source: input.effective ? 'permissionsApi' : 'roleAssignments', grantedBy, deniedBy, keyVault, notes };
+    return {
+      decision: 'denied',
+      source: input.effective ? 'permissionsApi' : 'roleAssignments',
+      grantedBy,
+      deniedBy,
+      keyVault,
+      notes,
+    };
   }
   if (!input.effective) {
     notes.push("ARM's effective permissions could not be read; this verdict comes from the role assignments alone.");
-    const decision: Decision = unconditional.length > 0 ? 'allowed' : grantedBy.length > 0 ? 'conditional' : 'notGranted';
+    const decision: Decision =
+      unconditional.length > 0 ? 'allowed' : grantedBy.length > 0 ? 'conditional' : 'notGranted';
     return { decision, source: 'roleAssignments', grantedBy, deniedBy, keyVault, notes };
   }
   const armGrants = anyGrants(input.effective, input.action, input.plane);
@@ -113,9 +150,18 @@ export function decide(input: DecideInput): DecideOutput {
       return { decision: 'conditional', source: 'permissionsApi', grantedBy, deniedBy, keyVault, notes };
     }
     if (grantedBy.length === 0) {
-      notes.push('ARM grants the action, but no readable role assignment explains it (assignment or role definition not readable).');
+      notes.push(
+        'ARM grants the action, but no readable role assignment explains it (assignment or role definition not readable).',
+      );
     }
-    return { decision: 'allowed', source: 'permissionsApi', grantedBy: unconditional.length ? unconditional : grantedBy, deniedBy, keyVault, notes };
+    return {
+      decision: 'allowed',
+      source: 'permissionsApi',
+      grantedBy: unconditional.length ? unconditional : grantedBy,
+      deniedBy,
+      keyVault,
+      notes,
+    };
   }
   if (grantedBy.length > 0) {
     // ARM's answer wins; the permissions API carries no condition, so say what we saw.

@@ -45,7 +45,10 @@ const GUID = '[0-9a-fA-F-]{36}';
 
 /** JSON-escaped pastes carry `\r\n` and `\"` literally; undo that before matching. */
 function unescapeJsonish(text: string): string {
-  return text.replace(/\\\\r\\\\n|\\r\\n|\\n|\\r/g, '\n').replace(/\\\\"|\\"/g, '"').replace(/\\'/g, "'");
+  return text
+    .replace(/\\\\r\\\\n|\\r\\n|\\n|\\r/g, '\n')
+    .replace(/\\\\"|\\"/g, '"')
+    .replace(/\\'/g, "'");
 }
 
 function first(re: RegExp, text: string): string | undefined {
@@ -53,11 +56,17 @@ function first(re: RegExp, text: string): string | undefined {
 }
 
 function caller(text: string): { callerObjectId?: string; callerAppId?: string } {
-  return { callerObjectId: first(new RegExp(`oid=(${GUID})`), text), callerAppId: first(new RegExp(`appid=(${GUID})`), text) };
+  return {
+    callerObjectId: first(new RegExp(`oid=(${GUID})`), text),
+    callerAppId: first(new RegExp(`appid=(${GUID})`), text),
+  };
 }
 
 function arm(text: string): Parsed403 | undefined {
-  const linked = /does not have permission to perform action\(s\) '([^']{1,400})' on the linked scope\(s\) '([^']{1,2000})'/.exec(text);
+  const linked =
+    /does not have permission to perform action\(s\) '([^']{1,400})' on the linked scope\(s\) '([^']{1,2000})'/.exec(
+      text,
+    );
   if (linked) {
     return {
       source: 'arm',
@@ -98,7 +107,10 @@ function keyVault(text: string): Parsed403 | undefined {
       hint: 'Key Vault (on Azure RBAC) found no role assignment granting this data action.',
     };
   }
-  const p = /does not have (secrets|keys|certificates|storage) ([A-Za-z]{1,40}) permission on key vault '([^';]{1,100})/.exec(text);
+  const p =
+    /does not have (secrets|keys|certificates|storage) ([A-Za-z]{1,40}) permission on key vault '([^';]{1,100})/.exec(
+      text,
+    );
   if (!p) return undefined;
   return {
     source: 'keyVaultAccessPolicy',
@@ -112,9 +124,10 @@ function keyVault(text: string): Parsed403 | undefined {
 }
 
 function storage(text: string): Parsed403 | undefined {
-  const code = first(/<Code>(AuthorizationPermissionMismatch|AuthorizationFailure)<\/Code>/, text)
-    ?? first(/"code"\s*:\s*"(AuthorizationPermissionMismatch|AuthorizationFailure)"/, text)
-    ?? first(/ErrorCode:\s*(AuthorizationPermissionMismatch|AuthorizationFailure)/, text);
+  const code =
+    first(/<Code>(AuthorizationPermissionMismatch|AuthorizationFailure)<\/Code>/, text) ??
+    first(/"code"\s*:\s*"(AuthorizationPermissionMismatch|AuthorizationFailure)"/, text) ??
+    first(/ErrorCode:\s*(AuthorizationPermissionMismatch|AuthorizationFailure)/, text);
   if (!code) return undefined;
   return {
     source: 'storage',
@@ -129,7 +142,9 @@ function storage(text: string): Parsed403 | undefined {
 }
 
 function cosmos(text: string): Parsed403 | undefined {
-  const m = new RegExp(`principal \\[(${GUID})\\] does not have required RBAC permissions to perform action \\[([^\\]]{1,400})\\] on resource \\[([^\\]]{0,1000})\\]`).exec(text);
+  const m = new RegExp(
+    `principal \\[(${GUID})\\] does not have required RBAC permissions to perform action \\[([^\\]]{1,400})\\] on resource \\[([^\\]]{0,1000})\\]`,
+  ).exec(text);
   if (!m) return undefined;
   return {
     source: 'cosmosDb',

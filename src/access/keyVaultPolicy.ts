@@ -86,12 +86,20 @@ export interface PolicyDecision {
 }
 
 /** Whether the identity's access-policy entries hold the permission (case-insensitive; `all` is not a policy value). */
-export function decideByPolicy(vault: KeyVaultProperties, principalId: string, tenantId: string | undefined, dataAction: string): PolicyDecision | undefined {
+export function decideByPolicy(
+  vault: KeyVaultProperties,
+  principalId: string,
+  tenantId: string | undefined,
+  dataAction: string,
+): PolicyDecision | undefined {
   const required = policyPermissionFor(dataAction);
   if (!required) return undefined;
   const oid = principalId.toLowerCase();
   const entries = vault.accessPolicies.filter(
-    (e) => e.objectId.toLowerCase() === oid && !e.applicationId && (!tenantId || e.tenantId.toLowerCase() === tenantId.toLowerCase()),
+    (e) =>
+      e.objectId.toLowerCase() === oid &&
+      !e.applicationId &&
+      (!tenantId || e.tenantId.toLowerCase() === tenantId.toLowerCase()),
   );
   const want = required.permission.toLowerCase();
   const granted = entries.some((e) => (e.permissions[required.kind] ?? []).some((p) => p.toLowerCase() === want));

@@ -39,7 +39,10 @@ function httpsOrigin(endpoint: string): URL {
   } catch {
     throw new ProbeTargetError(`Not a URL: ${endpoint}`);
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))) {
+  if (
+    url.protocol !== 'https:' &&
+    !(url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
+  ) {
     throw new ProbeTargetError('Probes go to https endpoints only.');
   }
   return url;
@@ -105,7 +108,9 @@ export function interpretProbe(kind: ProbeKind, status: number, body: string): s
     if (kind === 'cosmosAccount') return `${what} answered ${status}: the identity may read the account's metadata.`;
     const n = countItems(kind, body);
     const noun = kind === 'keyVaultSecrets' ? 'secret' : 'container';
-    return n === undefined ? `${what} answered ${status}.` : `${what} answered ${status}: listed ${n}${n >= 25 ? '+' : ''} ${noun}${n === 1 ? '' : 's'} (names not shown).`;
+    return n === undefined
+      ? `${what} answered ${status}.`
+      : `${what} answered ${status}: listed ${n}${n >= 25 ? '+' : ''} ${noun}${n === 1 ? '' : 's'} (names not shown).`;
   }
   if (status === 401) return `${what} answered 401: it did not accept the token (wrong audience or tenant).`;
   if (status === 403) {

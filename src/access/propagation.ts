@@ -21,7 +21,10 @@ const RBAC_PROPAGATION_DOC =
  * A note when a granting assignment changed after the token was issued (`iat`, seconds since the epoch).
  * Undefined when nothing is newer than the token, or the dates are missing.
  */
-export function propagationNote(tokenIssuedAt: number | undefined, grants: GrantingAssignment[]): PropagationNote | undefined {
+export function propagationNote(
+  tokenIssuedAt: number | undefined,
+  grants: GrantingAssignment[],
+): PropagationNote | undefined {
   if (tokenIssuedAt === undefined || !Number.isFinite(tokenIssuedAt)) return undefined;
   const issuedMs = tokenIssuedAt * 1000;
   const newer = grants
@@ -38,5 +41,11 @@ export function propagationNote(tokenIssuedAt: number | undefined, grants: Grant
       : `The token was issued at ${issued}, before ${latest.roleName} was assigned (${latest.changedOn}). ` +
         'Azure looks direct assignments up when the call is made, but can take up to 10 minutes to see a change. ' +
         'The token itself is cached for up to about 24 hours; that matters only when the grant depends on something the token carries (group membership).';
-  return { tokenIssuedAt: issued, grantChangedAt: latest.changedOn!, via: latest.via, message, links: [TOKEN_CACHE_DOC, TOKEN_CACHE_FAQ, RBAC_PROPAGATION_DOC] };
+  return {
+    tokenIssuedAt: issued,
+    grantChangedAt: latest.changedOn!,
+    via: latest.via,
+    message,
+    links: [TOKEN_CACHE_DOC, TOKEN_CACHE_FAQ, RBAC_PROPAGATION_DOC],
+  };
 }

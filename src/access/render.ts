@@ -13,11 +13,17 @@ export function renderVerdictText(v: Verdict): string {
   if (v.keyVault) {
     lines.push(`  Key Vault permission model: ${v.keyVault.model === 'rbac' ? 'Azure RBAC' : 'access policies'}`);
     const p = v.keyVault.policy;
-    if (p) lines.push(`  access policy: needs ${p.kind} ${p.permission} — ${p.granted ? 'present' : p.entries ? 'missing from the identity\'s entry' : 'the identity has no entry'}`);
+    if (p)
+      lines.push(
+        `  access policy: needs ${p.kind} ${p.permission} — ${p.granted ? 'present' : p.entries ? "missing from the identity's entry" : 'the identity has no entry'}`,
+      );
   }
   for (const d of v.deniedBy) lines.push(`  denied by deny assignment "${d.name}" at ${d.scope} (${d.matchedBy})`);
   for (const g of v.grantedBy) {
-    const how = [g.via === 'group' ? 'via a group' : 'direct', g.inherited ? `inherited from ${g.scope}` : `at ${g.scope}`].join(', ');
+    const how = [
+      g.via === 'group' ? 'via a group' : 'direct',
+      g.inherited ? `inherited from ${g.scope}` : `at ${g.scope}`,
+    ].join(', ');
     lines.push(`  ${g.condition ? 'conditionally granted' : 'granted'} by ${g.roleName} (${how}; ${g.matchedBy})`);
     if (g.condition) lines.push(`    condition: ${g.condition}`);
   }

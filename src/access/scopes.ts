@@ -2,7 +2,11 @@
 
 /** Lower-cased, single slashes, no trailing slash; the root scope is `/`. */
 function normalizeScope(scope: string): string {
-  const s = scope.trim().replace(/\/{2,}/g, '/').replace(/\/+$/, '').toLowerCase();
+  const s = scope
+    .trim()
+    .replace(/\/{2,}/g, '/')
+    .replace(/\/+$/, '')
+    .toLowerCase();
   return s === '' ? '/' : s.startsWith('/') ? s : `/${s}`;
 }
 
@@ -21,7 +25,8 @@ export function isAtOrAbove(ancestor: string, scope: string): boolean {
   const a = normalizeScope(ancestor);
   const s = normalizeScope(scope);
   if (a === '/' || a === s) return true;
-  if (/^\/providers\/microsoft\.management\/managementgroups\/[^/]+$/.test(a)) return s.startsWith('/subscriptions/') || s === a;
+  if (/^\/providers\/microsoft\.management\/managementgroups\/[^/]+$/.test(a))
+    return s.startsWith('/subscriptions/') || s === a;
   return s.startsWith(`${a}/`);
 }
 

@@ -36,8 +36,11 @@ function rolesGranting(roles: RoleDefinitionInfo[], action: string, plane: Plane
   const granting = roles.filter(
     (r) => r.roleType === 'BuiltInRole' && r.permissions.some((p) => grantingPattern(p, action, plane) !== undefined),
   );
-  const count = (r: RoleDefinitionInfo) => r.permissions.reduce((n, p) => n + p.actions.length + p.dataActions.length, 0);
-  return granting.sort((a, b) => roleBreadth(a) - roleBreadth(b) || count(a) - count(b) || a.roleName.localeCompare(b.roleName));
+  const count = (r: RoleDefinitionInfo) =>
+    r.permissions.reduce((n, p) => n + p.actions.length + p.dataActions.length, 0);
+  return granting.sort(
+    (a, b) => roleBreadth(a) - roleBreadth(b) || count(a) - count(b) || a.roleName.localeCompare(b.roleName),
+  );
 }
 
 /** `{portal}/#@{tenant}/resource{scope}/users` — the resource's Access control (IAM) blade. */
@@ -87,7 +90,11 @@ export function suggestRole(roles: RoleDefinitionInfo[], input: SuggestInput): S
 
 /** `az keyvault set-policy` for a vault on access policies (learn.microsoft.com/azure/key-vault/general/assign-access-policy). */
 export function suggestAccessPolicy(vaultId: string, required: PolicyPermission, input: SuggestInput): Suggestion {
-  const flag = { secrets: '--secret-permissions', keys: '--key-permissions', certificates: '--certificate-permissions' }[required.kind];
+  const flag = {
+    secrets: '--secret-permissions',
+    keys: '--key-permissions',
+    certificates: '--certificate-permissions',
+  }[required.kind];
   const name = vaultNameOf(vaultId);
   return {
     kind: 'accessPolicy',
@@ -98,4 +105,3 @@ export function suggestAccessPolicy(vaultId: string, required: PolicyPermission,
     why: `The vault authorizes ${required.kind} with access policies, not Azure RBAC: the identity needs ${required.kind} ${required.permission} in its entry (or switch the vault to Azure RBAC and assign a Key Vault role).`,
   };
 }
-

@@ -96,10 +96,12 @@ export class ArmClient {
     const seen = new Set<string>();
     let next: URL | undefined = first;
     while (next) {
-      if (seen.has(next.href) || seen.size >= MAX_PAGES) throw malformedResponse(`GET ${first.host}${first.pathname}`, 'its nextLink pages loop');
+      if (seen.has(next.href) || seen.size >= MAX_PAGES)
+        throw malformedResponse(`GET ${first.host}${first.pathname}`, 'its nextLink pages loop');
       seen.add(next.href);
       const { json } = await this.http.getJson(next, call.token, { signal: call.signal, reading: call.reading });
-      if (!isRecord(json) || !Array.isArray(json.value)) throw malformedResponse(`GET ${next.host}${next.pathname}`, 'it has no value array');
+      if (!isRecord(json) || !Array.isArray(json.value))
+        throw malformedResponse(`GET ${next.host}${next.pathname}`, 'it has no value array');
       for (const raw of json.value) {
         const item = parse(raw);
         if (item !== undefined) items.push(item);
@@ -120,10 +122,14 @@ export class ArmClient {
       throw malformedResponse(`GET ${first.host}${first.pathname}`, 'its nextLink is not a URL');
     }
     if (url.origin !== new URL(this.armBase).origin) {
-      throw new VmIdentityError('unsafeEndpoint', `Refused to follow a nextLink to ${url.origin}: it is not the Azure Resource Manager endpoint in use.`, {
-        fix: 'Nothing was sent there. The list is incomplete; report this if it repeats.',
-        where: url.origin,
-      });
+      throw new VmIdentityError(
+        'unsafeEndpoint',
+        `Refused to follow a nextLink to ${url.origin}: it is not the Azure Resource Manager endpoint in use.`,
+        {
+          fix: 'Nothing was sent there. The list is incomplete; report this if it repeats.',
+          where: url.origin,
+        },
+      );
     }
     this.http.assertAllowed(url);
     return url;
@@ -131,7 +137,11 @@ export class ArmClient {
 
   /** `assignedTo('{oid}')` (transitive through groups) or `principalId eq` at any scope: at, above and below it. */
   roleAssignmentsUrl(scope: string, principalId: string, filter: AssignmentFilter): URL {
-    return this.authorizationUrl(scope, 'roleAssignments', filter === 'assignedTo' ? `assignedTo('${principalId}')` : `principalId eq '${principalId}'`);
+    return this.authorizationUrl(
+      scope,
+      'roleAssignments',
+      filter === 'assignedTo' ? `assignedTo('${principalId}')` : `principalId eq '${principalId}'`,
+    );
   }
 
   /** Deny assignments that apply to the principal (directly, through groups, or as Everyone) at, above and below `scope`. */
@@ -231,7 +241,10 @@ export function parseDenyAssignment(item: unknown): DenyAssignment | undefined {
   const scope = str(p.scope);
   if (!id || !scope) return undefined;
   const blocks = Array.isArray(p.permissions) ? p.permissions.filter(isRecord) : [];
-  const strings = (key: string) => blocks.flatMap((b) => (Array.isArray(b[key]) ? (b[key] as unknown[]).filter((x): x is string => typeof x === 'string') : []));
+  const strings = (key: string) =>
+    blocks.flatMap((b) =>
+      Array.isArray(b[key]) ? (b[key] as unknown[]).filter((x): x is string => typeof x === 'string') : [],
+    );
   const principals = (v: unknown) =>
     (Array.isArray(v) ? v.filter(isRecord) : []).flatMap((x) => {
       const pid = str(x.id);

@@ -62,7 +62,12 @@ export function knownCloud(name: string | undefined): Cloud | undefined {
 }
 
 /** `{portal}/#@{tenant}/resource{id}` (+ `/identity`, `/users` for Access control). */
-export function portalLink(cloud: Cloud, tenantId: string | undefined, resourceId: string, blade?: 'identity' | 'users' | 'overview'): string {
+export function portalLink(
+  cloud: Cloud,
+  tenantId: string | undefined,
+  resourceId: string,
+  blade?: 'identity' | 'users' | 'overview',
+): string {
   const tenant = tenantId ? `@${tenantId}` : '';
   return `${cloud.portal}/#${tenant}/resource${resourceId}${blade ? `/${blade}` : ''}`;
 }

@@ -29,7 +29,10 @@ function override(value: string | undefined, name: string): string | undefined {
     throw badOverride(name, `"${text}" is not a URL`);
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-    throw badOverride(name, `${url.origin} would carry the token in the clear; use https (plain http is allowed for loopback only)`);
+    throw badOverride(
+      name,
+      `${url.origin} would carry the token in the clear; use https (plain http is allowed for loopback only)`,
+    );
   }
   return url.origin;
 }

@@ -60,10 +60,14 @@ export class AzureHttp {
     const allowedOrigin = this.allowed.has(url.origin);
     const secure = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
     if (!allowedOrigin || !secure) {
-      throw new VmIdentityError('unsafeEndpoint', `Refused to send the identity's token to ${url.origin}: it is not the Azure endpoint in use.`, {
-        fix: 'This usually means a response pointed somewhere unexpected; nothing was sent. Report it if it repeats.',
-        where: url.origin,
-      });
+      throw new VmIdentityError(
+        'unsafeEndpoint',
+        `Refused to send the identity's token to ${url.origin}: it is not the Azure endpoint in use.`,
+        {
+          fix: 'This usually means a response pointed somewhere unexpected; nothing was sent. Report it if it repeats.',
+          where: url.origin,
+        },
+      );
     }
   }
 
@@ -93,6 +97,14 @@ export class AzureHttp {
     const notJson = json === undefined && response.body.length > 0;
     if (status >= 200 && status < 300 && !notJson) return { status, headers: response.headers, json };
     const body = errorBodyOf(json);
-    throw errorFor({ source: api, where: describeRequest(request), status, azureCode: body.code, description: body.description, notJson, reading: options.reading });
+    throw errorFor({
+      source: api,
+      where: describeRequest(request),
+      status,
+      azureCode: body.code,
+      description: body.description,
+      notJson,
+      reading: options.reading,
+    });
   }
 }

@@ -15,8 +15,22 @@ export {
 } from './arm';
 export { type ServicePrincipal, getServicePrincipal } from './graph';
 export { type InstanceMetadata, parseInstanceMetadata } from './instanceMetadata';
-export { type RoleAssignmentDetail, type RoleAssignmentView, type ScopeKind, type Via, scopeKind, toView, viaOf } from './roles';
-export { type RoleNameStore, type StoredRoleName, type StoredRoleNames, memoryRoleNameStore, parseStoredRoleNames } from './roleNameStore';
+export {
+  type RoleAssignmentDetail,
+  type RoleAssignmentView,
+  type ScopeKind,
+  type Via,
+  scopeKind,
+  toView,
+  viaOf,
+} from './roles';
+export {
+  type RoleNameStore,
+  type StoredRoleName,
+  type StoredRoleNames,
+  memoryRoleNameStore,
+  parseStoredRoleNames,
+} from './roleNameStore';
 export { type DenyAssignmentDetail, type PartialView, type RolesView, type SubscriptionRoles } from './roleScan';
 export { type AccessContext, IdentityService, type IdentityServiceOptions, type ServiceSettings } from './service';
 export {
@@ -28,5 +42,13 @@ export {
   type VmInfo,
   valueOf,
 } from './snapshot';
-export { type AccessQuestion, type ProbeDeps, PROBE_API_VERSIONS, checkAccessForTool, probeTargetOf, runProbe, verdictFor } from './accessCheck';
+export {
+  type AccessQuestion,
+  type ProbeDeps,
+  PROBE_API_VERSIONS,
+  checkAccessForTool,
+  probeTargetOf,
+  runProbe,
+  verdictFor,
+} from './accessCheck';
 export type { ResourceSummary, SubscriptionSummary } from './accessReader';

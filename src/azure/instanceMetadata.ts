@@ -57,7 +57,13 @@ export async function getInstanceMetadata(deps: InstanceMetadataDeps, signal?: A
       timeouts: { ...DEFAULT_TIMEOUTS, ...deps.timeouts },
       maxBodyBytes: MAX_METADATA_BYTES,
       signal,
-      isFinal: (r) => isNotAzureAnswer({ status: r.status, html: /text\/html/i.test(String(r.headers['content-type'] ?? '')), server: ([] as (string | undefined)[]).concat(r.headers.server)[0], proxyConfigured: deps.proxyConfigured }),
+      isFinal: (r) =>
+        isNotAzureAnswer({
+          status: r.status,
+          html: /text\/html/i.test(String(r.headers['content-type'] ?? '')),
+          server: ([] as (string | undefined)[]).concat(r.headers.server)[0],
+          proxyConfigured: deps.proxyConfigured,
+        }),
     },
     request,
   );

@@ -115,7 +115,13 @@ export class RoleDefinitionResolver {
     return asked.length;
   }
 
-  private async read(arm: ArmClient, id: string, guid: string, builtIn: Map<string, RoleDefinition>, call: ArmCall): Promise<void> {
+  private async read(
+    arm: ArmClient,
+    id: string,
+    guid: string,
+    builtIn: Map<string, RoleDefinition>,
+    call: ArmCall,
+  ): Promise<void> {
     try {
       const def = await arm.getRoleDefinition(id, call);
       if (!def) return;
@@ -144,7 +150,8 @@ export class RoleDefinitionResolver {
     if (!this.learnt) return;
     this.learnt = false;
     const names: StoredRoleNames = {};
-    for (const [guid, d] of await this.known()) names[guid] = { roleName: d.roleName, roleType: d.roleType, description: d.description };
+    for (const [guid, d] of await this.known())
+      names[guid] = { roleName: d.roleName, roleType: d.roleType, description: d.description };
     try {
       await this.store.save(names);
     } catch (e) {
@@ -153,7 +160,11 @@ export class RoleDefinitionResolver {
   }
 
   /** The assignments with their role names, sorted by scope, role name, id. */
-  async describe(assignments: RoleAssignment[], principalId: string, subscriptionOf: (a: RoleAssignment) => string | undefined): Promise<RoleAssignmentDetail[]> {
+  async describe(
+    assignments: RoleAssignment[],
+    principalId: string,
+    subscriptionOf: (a: RoleAssignment) => string | undefined,
+  ): Promise<RoleAssignmentDetail[]> {
     const builtIn = await this.known();
     const keyed = assignments.map((a) => {
       const guid = roleDefinitionGuid(a.roleDefinitionId);
@@ -177,7 +188,10 @@ export class RoleDefinitionResolver {
     });
     // By scope, role name, id; each scope lower-cased once instead of at every comparison.
     const { compare } = collator();
-    keyed.sort((x, y) => compare(x.scope, y.scope) || compare(x.detail.roleName, y.detail.roleName) || compare(x.detail.id, y.detail.id));
+    keyed.sort(
+      (x, y) =>
+        compare(x.scope, y.scope) || compare(x.detail.roleName, y.detail.roleName) || compare(x.detail.id, y.detail.id),
+    );
     return keyed.map((k) => k.detail);
   }
 }

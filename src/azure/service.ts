@@ -27,7 +27,17 @@ import { type InstanceMetadata, getInstanceMetadata } from './instanceMetadata';
 import type { RoleNameStore } from './roleNameStore';
 import { RoleDefinitionResolver } from './roles';
 import { scanRoles } from './roleScan';
-import { type Include, type Snapshot, identityOf, linksFor, ok, partOf, skipped, subscriptionOf, toVmInfo } from './snapshot';
+import {
+  type Include,
+  type Snapshot,
+  identityOf,
+  linksFor,
+  ok,
+  partOf,
+  skipped,
+  subscriptionOf,
+  toVmInfo,
+} from './snapshot';
 
 export interface IdentityServiceOptions {
   identityClient: ManagedIdentityClient;
@@ -126,11 +136,24 @@ export class IdentityService {
     // Same time limits as the token (vmIdentity.timeoutSeconds): sign-in waits for both, so a hanging IMDS
     // must not hold the time-out message back for the metadata's own ~47 s of attempts.
     const timeouts = this.client.currentTimeouts;
-    const deps = { host: at.host, apiVersion: at.apiVersion, proxyConfigured: this.options.proxyConfigured, http: this.imdsHttp, clock: this.clock, logger: this.logger, timeouts };
+    const deps = {
+      host: at.host,
+      apiVersion: at.apiVersion,
+      proxyConfigured: this.options.proxyConfigured,
+      http: this.imdsHttp,
+      clock: this.clock,
+      logger: this.logger,
+      timeouts,
+    };
     return getInstanceMetadata(deps, signal);
   }
 
-  async snapshot(selector: IdentitySelector = SYSTEM_ASSIGNED, include: Include = {}, signal?: AbortSignal, forceRefresh = false): Promise<Snapshot> {
+  async snapshot(
+    selector: IdentitySelector = SYSTEM_ASSIGNED,
+    include: Include = {},
+    signal?: AbortSignal,
+    forceRefresh = false,
+  ): Promise<Snapshot> {
     const started = this.clock.now();
     const client = this.client;
     const guess = this.configuredCloud ?? this.lastCloud ?? PUBLIC_CLOUD;
@@ -146,9 +169,12 @@ export class IdentityService {
     const [metadataR, tokenR] = await Promise.allSettled([metadataP, armTokenP]);
     if (signal?.aborted) throw cancelled();
     const metadata = metadataR.status === 'fulfilled' ? metadataR.value : undefined;
-    if (metadataR.status === 'rejected' && tokenR.status === 'rejected' && isNotAzure(metadataR.reason)) throw metadataR.reason;
+    if (metadataR.status === 'rejected' && tokenR.status === 'rejected' && isNotAzure(metadataR.reason))
+      throw metadataR.reason;
     const cloud = this.cloudOf(metadata, guess);
-    const vm = metadataP ? partOf(metadataR, 'no instance metadata', toVmIdentityError) : skipped<InstanceMetadata>('This identity host has no instance metadata.');
+    const vm = metadataP
+      ? partOf(metadataR, 'no instance metadata', toVmIdentityError)
+      : skipped<InstanceMetadata>('This identity host has no instance metadata.');
     const vmInfo = metadata ? toVmInfo(metadata, cloud) : undefined;
     let armToken: IssuedToken;
     if (cloud === guess) {
@@ -169,10 +195,21 @@ export class IdentityService {
     const endpoints = resolveEndpoints(cloud, this.env);
     const links = linksFor(cloud, identity, vmInfo);
     const stats = { rolePages: 0, roleDefinitionLookups: 0, subscriptions: 0, ms: 0 };
-    const base = { identity, selector, cloud, endpoints, links, vm: vm.status === 'ok' && vmInfo ? ok(vmInfo) : (vm as Snapshot['vm']), stats };
+    const base = {
+      identity,
+      selector,
+      cloud,
+      endpoints,
+      links,
+      vm: vm.status === 'ok' && vmInfo ? ok(vmInfo) : (vm as Snapshot['vm']),
+      stats,
+    };
 
     // Stage 2: assignments ‖ role definitions ‖ VM identity block ‖ Graph.
-    const apis = include.roles || include.displayName || include.vmIdentityBlock ? this.apisFor(endpoints.arm, endpoints.graph) : undefined;
+    const apis =
+      include.roles || include.displayName || include.vmIdentityBlock
+        ? this.apisFor(endpoints.arm, endpoints.graph)
+        : undefined;
     const call: ArmCall = { token: armToken.accessToken.token, signal };
     const principal = { principalId: identity.principalId, accessControlLink: links.accessControl };
     const knownSubscriptionId = vmInfo?.subscriptionId || subscriptionOf(identity.identityResourceId);
@@ -180,7 +217,15 @@ export class IdentityService {
     const loadRoles = async () => {
       this.resolver.beginSnapshot();
       try {
-        const input = { arm: apis!.arm, resolver: this.resolver, principalId: identity.principalId, call, cloud, tenantId: identity.tenantId, stats };
+        const input = {
+          arm: apis!.arm,
+          resolver: this.resolver,
+          principalId: identity.principalId,
+          call,
+          cloud,
+          tenantId: identity.tenantId,
+          stats,
+        };
         return await scanRoles({ ...input, knownSubscriptionId, vm: vmScopes, only: include.subscription });
       } finally {
         await this.resolver.persist();
@@ -188,24 +233,38 @@ export class IdentityService {
     };
     const isUser = identity.identityType === 'User';
     // An Arc machine (Microsoft.HybridCompute) has only its system identity: no VM identity block to read.
-    const vmId = vmInfo?.resourceId && !/\/providers\/Microsoft\.HybridCompute\//i.test(vmInfo.resourceId) ? vmInfo.resourceId : undefined;
+    const vmId =
+      vmInfo?.resourceId && !/\/providers\/Microsoft\.HybridCompute\//i.test(vmInfo.resourceId)
+        ? vmInfo.resourceId
+        : undefined;
     const [roles, block, name] = await Promise.allSettled([
       include.roles && apis ? loadRoles() : undefined,
-      include.vmIdentityBlock && apis && vmId ? apis.arm.getVmIdentity(vmId, { ...call, reading: { what: 'vm', ...principal } }) : undefined,
+      include.vmIdentityBlock && apis && vmId
+        ? apis.arm.getVmIdentity(vmId, { ...call, reading: { what: 'vm', ...principal } })
+        : undefined,
       isUser
         ? armToken.claims.userName
         : graphToken && apis
-        ? graphToken.then((t) => getServicePrincipal(apis.http, endpoints.graph, identity.principalId, t.accessToken.token, signal)).then((sp) => sp?.displayName)
-        : undefined,
+          ? graphToken
+              .then((t) =>
+                getServicePrincipal(apis.http, endpoints.graph, identity.principalId, t.accessToken.token, signal),
+              )
+              .then((sp) => sp?.displayName)
+          : undefined,
     ]);
     if (signal?.aborted) throw cancelled();
-    if (name.status === 'rejected') this.logger.info(`display name not available: ${toVmIdentityError(name.reason).message}`);
+    if (name.status === 'rejected')
+      this.logger.info(`display name not available: ${toVmIdentityError(name.reason).message}`);
     stats.ms = this.clock.now() - started;
     return {
       ...base,
       roles: include.roles ? partOf(roles, 'no subscription') : skipped(NOT_ASKED),
-      vmIdentityBlock: include.vmIdentityBlock ? partOf(block, vmId ? 'the VM has no identity block' : 'not an Azure VM') : skipped(NOT_ASKED),
-      displayName: include.displayName ? partOf(name, 'Microsoft Graph has no display name for this identity') : skipped(NOT_ASKED),
+      vmIdentityBlock: include.vmIdentityBlock
+        ? partOf(block, vmId ? 'the VM has no identity block' : 'not an Azure VM')
+        : skipped(NOT_ASKED),
+      displayName: include.displayName
+        ? partOf(name, 'Microsoft Graph has no display name for this identity')
+        : skipped(NOT_ASKED),
     };
   }
 
@@ -232,7 +291,8 @@ export class IdentityService {
       http: this.azureHttp,
       clock: this.clock,
       logger: this.logger,
-      tokenFor: async (resource, selector, signal) => (await this.client.getToken(resource, { identity: selector, signal })).accessToken.token,
+      tokenFor: async (resource, selector, signal) =>
+        (await this.client.getToken(resource, { identity: selector, signal })).accessToken.token,
       dataPlaneOverride: this.env.VM_IDENTITY_DATA_PLANE_ENDPOINT,
     };
   }
@@ -241,7 +301,12 @@ export class IdentityService {
   async renewToken(snapshot: Snapshot, signal?: AbortSignal): Promise<Snapshot> {
     const issued = await this.client.getToken(snapshot.cloud.armResource, { identity: snapshot.selector, signal });
     const t = issued.accessToken;
-    const token = { resource: t.resource, expiresOn: t.expiresOn, refreshAfter: t.refreshAfter, issuedAt: issued.claims.issuedAt };
+    const token = {
+      resource: t.resource,
+      expiresOn: t.expiresOn,
+      refreshAfter: t.refreshAfter,
+      issuedAt: issued.claims.issuedAt,
+    };
     return { ...snapshot, identity: { ...snapshot.identity, token } };
   }
 
@@ -272,7 +337,9 @@ export class IdentityService {
     const known = knownCloud(name);
     if (known) {
       if (this.configuredCloud && this.configuredCloud.name !== known.name) {
-        this.logger.warn(`instance metadata says ${known.name}; vmIdentity.cloud (${this.configuredCloud.name}) is not used`);
+        this.logger.warn(
+          `instance metadata says ${known.name}; vmIdentity.cloud (${this.configuredCloud.name}) is not used`,
+        );
       }
       return known;
     }
@@ -282,7 +349,8 @@ export class IdentityService {
 
   private explainTokenFailure(e: unknown, vmResourceId: string | undefined, cloud: Cloud): VmIdentityError {
     const error = toVmIdentityError(e);
-    if (vmResourceId && error.remedy === 'enableIdentity') return error.withLink(portalLink(cloud, undefined, vmResourceId, 'identity'));
+    if (vmResourceId && error.remedy === 'enableIdentity')
+      return error.withLink(portalLink(cloud, undefined, vmResourceId, 'identity'));
     return error;
   }
 }

@@ -26,7 +26,8 @@ export interface ServiceResource {
   doc: string;
 }
 
-const MI_DOC = 'https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/managed-identities-status';
+const MI_DOC =
+  'https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/managed-identities-status';
 const CLI_CLOUDS = 'https://github.com/Azure/azure-cli/blob/dev/src/azure-cli-core/azure/cli/core/cloud.py';
 
 export const SERVICES: readonly ServiceResource[] = [

@@ -11,13 +11,18 @@ import type { AzureEndpoints } from './endpoints';
 import type { InstanceMetadata } from './instanceMetadata';
 import type { RolesView } from './roleScan';
 
-export type Part<T> = { status: 'ok'; value: T } | { status: 'failed'; error: VmIdentityError } | { status: 'skipped'; reason: string };
+export type Part<T> =
+  { status: 'ok'; value: T } | { status: 'failed'; error: VmIdentityError } | { status: 'skipped'; reason: string };
 
 export const ok = <T>(value: T): Part<T> => ({ status: 'ok', value });
 export const skipped = <T>(reason: string): Part<T> => ({ status: 'skipped', reason });
 
 /** A settled promise as a part: fulfilled → ok (or skipped when there is nothing), rejected → failed. */
-export function partOf<T>(result: PromiseSettledResult<T | undefined>, whenEmpty: string, explain = toVmIdentityError): Part<T> {
+export function partOf<T>(
+  result: PromiseSettledResult<T | undefined>,
+  whenEmpty: string,
+  explain = toVmIdentityError,
+): Part<T> {
   if (result.status === 'rejected') return { status: 'failed', error: explain(result.reason) };
   return result.value === undefined ? skipped(whenEmpty) : ok(result.value);
 }
@@ -104,7 +109,9 @@ export function linksFor(cloud: Cloud, identity: IdentityInfo, vm: VmInfo | unde
     vm: vmId ? portalLink(cloud, identity.tenantId, vmId) : undefined,
     identityPage: vmId ? portalLink(cloud, identity.tenantId, vmId, 'identity') : undefined,
     accessControl: vmId ? portalLink(cloud, identity.tenantId, vmId, 'users') : undefined,
-    identity: identity.identityResourceId ? portalLink(cloud, identity.tenantId, identity.identityResourceId) : undefined,
+    identity: identity.identityResourceId
+      ? portalLink(cloud, identity.tenantId, identity.identityResourceId)
+      : undefined,
   };
 }
 

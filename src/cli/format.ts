@@ -1,10 +1,25 @@
 /** Human output of the CLI: compact aligned tables. */
-import { type DenyAssignmentDetail, type RoleAssignmentView, type RolesView, type Snapshot, type VmInfo, toView, valueOf } from '../azure';
+import {
+  type DenyAssignmentDetail,
+  type RoleAssignmentView,
+  type RolesView,
+  type Snapshot,
+  type VmInfo,
+  toView,
+  valueOf,
+} from '../azure';
 
 function table(rows: string[][], header?: string[]): string {
   const all = header ? [header, ...rows] : rows;
   const widths = all.reduce<number[]>((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), []);
-  return all.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
+  return all
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i])))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function whoamiJson(s: Snapshot) {
@@ -17,7 +32,16 @@ export function whoamiJson(s: Snapshot) {
     identityResourceId: s.identity.identityResourceId ?? null,
     displayName: valueOf(s.displayName) ?? null,
     source: s.identity.source,
-    vm: vm ? { name: vm.name, resourceGroup: vm.resourceGroup, subscriptionId: vm.subscriptionId, location: vm.location, resourceId: vm.resourceId, cloud: vm.cloud } : null,
+    vm: vm
+      ? {
+          name: vm.name,
+          resourceGroup: vm.resourceGroup,
+          subscriptionId: vm.subscriptionId,
+          location: vm.location,
+          resourceId: vm.resourceId,
+          cloud: vm.cloud,
+        }
+      : null,
     token: {
       resource: s.identity.token.resource,
       issuedAt: s.identity.token.issuedAt === undefined ? null : new Date(s.identity.token.issuedAt).toISOString(),
@@ -62,10 +86,17 @@ export function whoamiText(s: Snapshot): string {
   if (j.identityType === 'UserAssigned' && j.identityResourceId) rows.push(['Identity', j.identityResourceId]);
   rows.push(['Display name', j.displayName ?? '(not readable)']);
   if (j.vm) {
-    rows.push(['VM', j.vm.name], ['Resource group', j.vm.resourceGroup], ['Subscription', j.vm.subscriptionId], ['Location', j.vm.location], ['Cloud', j.vm.cloud]);
+    rows.push(
+      ['VM', j.vm.name],
+      ['Resource group', j.vm.resourceGroup],
+      ['Subscription', j.vm.subscriptionId],
+      ['Location', j.vm.location],
+      ['Cloud', j.vm.cloud],
+    );
   }
   rows.push(['Source', j.source], ['Token', `${j.token.resource} until ${j.token.expiresOn}`]);
-  if (j.token.issuedAt) rows.push(['Token issued', `${j.token.issuedAt} (IMDS may serve a cached token for up to 24 h)`]);
+  if (j.token.issuedAt)
+    rows.push(['Token issued', `${j.token.issuedAt} (IMDS may serve a cached token for up to 24 h)`]);
   return table(rows);
 }
 
@@ -95,7 +126,12 @@ function denyItem(d: DenyAssignmentDetail, principalId: string): DenyItem {
     condition: null,
     subscriptionId: d.subscriptionId,
     deny: true,
-    denied: { actions: d.actions, notActions: d.notActions, dataActions: d.dataActions, notDataActions: d.notDataActions },
+    denied: {
+      actions: d.actions,
+      notActions: d.notActions,
+      dataActions: d.dataActions,
+      notDataActions: d.notDataActions,
+    },
   };
 }
 
@@ -124,10 +160,16 @@ export function rolesNotes(view: RolesView): string[] {
   const notes: string[] = [];
   if (view.partial) notes.push(`vm-identity: ${view.partial.note}\n  See: ${view.partial.link}\n`);
   for (const s of view.subscriptions) {
-    if (s.error) notes.push(`vm-identity: subscription ${s.displayName} (${s.subscriptionId}) not read: ${s.error.message}\n  Fix: ${s.error.fix}\n`);
+    if (s.error)
+      notes.push(
+        `vm-identity: subscription ${s.displayName} (${s.subscriptionId}) not read: ${s.error.message}\n  Fix: ${s.error.fix}\n`,
+      );
     if (s.denyError) notes.push(`vm-identity: deny assignments of ${s.displayName} not read: ${s.denyError.message}\n`);
   }
-  if (view.subscriptionsError) notes.push(`vm-identity: the list of subscriptions could not be read (${view.subscriptionsError.message}); only the VM's was read.\n`);
+  if (view.subscriptionsError)
+    notes.push(
+      `vm-identity: the list of subscriptions could not be read (${view.subscriptionsError.message}); only the VM's was read.\n`,
+    );
   return notes;
 }
 
@@ -136,7 +178,12 @@ export function rolesNotes(view: RolesView): string[] {
  * waiting for `write` when it returns a promise, so a list of tens of thousands of role assignments never
  * becomes one huge string (nor a queue of buffers for a slow reader) in memory.
  */
-export async function writeJsonArray<T>(write: (s: string) => void | Promise<void>, items: readonly T[], map: (item: T) => unknown, slice = 500): Promise<void> {
+export async function writeJsonArray<T>(
+  write: (s: string) => void | Promise<void>,
+  items: readonly T[],
+  map: (item: T) => unknown,
+  slice = 500,
+): Promise<void> {
   if (items.length === 0) return write('[]\n');
   for (let i = 0; i < items.length; i += slice) {
     // A slice stringified as an array is "[\n" + its items, indented and joined as in the whole + "\n]".

@@ -15,7 +15,13 @@ import * as fs from 'node:fs';
 import { IdentityService, type RolesView, type Snapshot, parseCloudSetting } from '../azure';
 import { type VmIdentityError, isVmIdentityError } from '../core/errors';
 import { type Logger, redacting } from '../core/log';
-import { type IdentitySelector, ManagedIdentityClient, SYSTEM_ASSIGNED, SelectorError, selectorFrom } from '../identity';
+import {
+  type IdentitySelector,
+  ManagedIdentityClient,
+  SYSTEM_ASSIGNED,
+  SelectorError,
+  selectorFrom,
+} from '../identity';
 import { roleItems, rolesNotes, rolesText, whoamiJson, whoamiText, writeJsonArray } from './format';
 import { cacheDirFor, roleNameFile } from './roleNameFile';
 import { CheckUsageError, runCheck } from './check';
@@ -107,31 +113,84 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const command = positionals[0];
   try {
     const arity = command === 'check' ? 3 : 1;
-    if (!command || !['whoami', 'roles', 'token', 'check', 'doctor', 'mcp'].includes(command) || positionals.length > arity) throw new UsageError(command ? `Unknown command "${positionals.join(' ')}".` : 'No command given.');
-    if (command === 'check' && positionals.length !== 3) throw new UsageError('check needs <resource-id> <action>, e.g. check /subscriptions/…/storageAccounts/st1 Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read');
+    if (
+      !command ||
+      !['whoami', 'roles', 'token', 'check', 'doctor', 'mcp'].includes(command) ||
+      positionals.length > arity
+    )
+      throw new UsageError(command ? `Unknown command "${positionals.join(' ')}".` : 'No command given.');
+    if (command === 'check' && positionals.length !== 3)
+      throw new UsageError(
+        'check needs <resource-id> <action>, e.g. check /subscriptions/…/storageAccounts/st1 Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read',
+      );
     const selector = selectorOf(values);
     const timeoutSec = values.timeout === undefined ? 100 : Number(values.timeout);
-    if (!Number.isFinite(timeoutSec) || timeoutSec <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not "${values.timeout}".`);
-    if (command === 'token' && !values.resource) throw new UsageError('token needs --resource <uri>, e.g. --resource https://management.azure.com/');
-    if (values.subscription !== undefined && (command !== 'roles' || !values.subscription.trim())) throw new UsageError('--subscription <id|name> goes with roles only.');
-    const cloud = parseCloudSetting(values.cloud ?? io.env.VM_IDENTITY_CLOUD, values.cloud !== undefined ? '--cloud' : 'VM_IDENTITY_CLOUD');
+    if (!Number.isFinite(timeoutSec) || timeoutSec <= 0)
+      throw new UsageError(`--timeout must be a positive number of seconds, not "${values.timeout}".`);
+    if (command === 'token' && !values.resource)
+      throw new UsageError('token needs --resource <uri>, e.g. --resource https://management.azure.com/');
+    if (values.subscription !== undefined && (command !== 'roles' || !values.subscription.trim()))
+      throw new UsageError('--subscription <id|name> goes with roles only.');
+    const cloud = parseCloudSetting(
+      values.cloud ?? io.env.VM_IDENTITY_CLOUD,
+      values.cloud !== undefined ? '--cloud' : 'VM_IDENTITY_CLOUD',
+    );
     const logger = values.verbose ? redacting(stderrLogger(io)) : undefined;
     const agentFor = proxyAgents();
-    const client = new ManagedIdentityClient({ env: io.env, fileExists: fs.existsSync, logger, agentFor, timeouts: { deadlineMs: timeoutSec * 1000 } });
+    const client = new ManagedIdentityClient({
+      env: io.env,
+      fileExists: fs.existsSync,
+      logger,
+      agentFor,
+      timeouts: { deadlineMs: timeoutSec * 1000 },
+    });
     const proxyConfigured = !!(io.env.HTTPS_PROXY || io.env.https_proxy || io.env.HTTP_PROXY || io.env.http_proxy);
     const cacheDir = cacheDirFor(io.env);
     const roleNames = cacheDir ? roleNameFile(cacheDir) : undefined;
-    const service = new IdentityService({ identityClient: client, env: io.env, logger, agentFor, cloud, proxyConfigured, roleNames });
+    const service = new IdentityService({
+      identityClient: client,
+      env: io.env,
+      logger,
+      agentFor,
+      cloud,
+      proxyConfigured,
+      roleNames,
+    });
 
     // Diagnose (doctor, and the MCP diagnose tool) uses a client of its own with a shorter deadline.
     const diagnoseFor = () => {
       const deadlineMs = Math.min(timeoutSec, DOCTOR_TIMEOUT_SEC) * 1000;
-      const diagnoseClient = new ManagedIdentityClient({ env: io.env, fileExists: fs.existsSync, logger, agentFor, timeouts: { deadlineMs } });
-      return { client: diagnoseClient, service: new IdentityService({ identityClient: diagnoseClient, env: io.env, logger, agentFor, cloud, proxyConfigured, roleNames }) };
+      const diagnoseClient = new ManagedIdentityClient({
+        env: io.env,
+        fileExists: fs.existsSync,
+        logger,
+        agentFor,
+        timeouts: { deadlineMs },
+      });
+      return {
+        client: diagnoseClient,
+        service: new IdentityService({
+          identityClient: diagnoseClient,
+          env: io.env,
+          logger,
+          agentFor,
+          cloud,
+          proxyConfigured,
+          roleNames,
+        }),
+      };
     };
     if (command === 'doctor') {
       const d = diagnoseFor();
-      return await doctor({ env: io.env, client: d.client, service: d.service, selector, json: values.json, logger, stdout: io.stdout });
+      return await doctor({
+        env: io.env,
+        client: d.client,
+        service: d.service,
+        selector,
+        json: values.json,
+        logger,
+        stdout: io.stdout,
+      });
     }
     if (command === 'mcp') {
       // Loaded on demand: the MCP SDK costs the other commands nothing at start-up.
@@ -147,11 +206,20 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         await io.stdout(`${JSON.stringify(inspectJwt(t.token, Date.now()).claims, null, 2)}\n`);
         return EXIT.ok;
       }
-      await io.stdout(values.json ? `${JSON.stringify({ accessToken: t.token, expiresOn: new Date(t.expiresOn).toISOString(), resource: t.resource, tokenType: t.tokenType })}\n` : `${t.token}\n`);
+      await io.stdout(
+        values.json
+          ? `${JSON.stringify({ accessToken: t.token, expiresOn: new Date(t.expiresOn).toISOString(), resource: t.resource, tokenType: t.tokenType })}\n`
+          : `${t.token}\n`,
+      );
       return EXIT.ok;
     }
     if (command === 'check') {
-      return await runCheck(service, selector, { resourceId: positionals[1], action: positionals[2], plane: values.plane, json: values.json }, io.stdout);
+      return await runCheck(
+        service,
+        selector,
+        { resourceId: positionals[1], action: positionals[2], plane: values.plane, json: values.json },
+        io.stdout,
+      );
     }
     if (command === 'whoami') {
       const snapshot = await service.snapshot(selector, { displayName: true });
@@ -183,11 +251,17 @@ function rolesOf(snapshot: Snapshot): RolesView {
 
 function selectorOf(values: { 'client-id'?: string; 'object-id'?: string; 'resource-id'?: string }): IdentitySelector {
   const given = (['client-id', 'object-id', 'resource-id'] as const).filter((k) => values[k] !== undefined);
-  if (given.length > 1) throw new UsageError(`Use only one of --client-id, --object-id, --resource-id (got ${given.map((g) => `--${g}`).join(', ')}).`);
+  if (given.length > 1)
+    throw new UsageError(
+      `Use only one of --client-id, --object-id, --resource-id (got ${given.map((g) => `--${g}`).join(', ')}).`,
+    );
   if (given.length === 0) return SYSTEM_ASSIGNED;
   const key = given[0];
   try {
-    return selectorFrom(key === 'client-id' ? 'clientId' : key === 'object-id' ? 'objectId' : 'resourceId', values[key]);
+    return selectorFrom(
+      key === 'client-id' ? 'clientId' : key === 'object-id' ? 'objectId' : 'resourceId',
+      values[key],
+    );
   } catch (e) {
     if (e instanceof SelectorError) throw new UsageError(`--${key}: ${e.message}`);
     throw e;

@@ -11,7 +11,14 @@ import * as net from 'node:net';
 
 import { type HttpAttempt, type HttpClient, HttpError, type HttpResponse } from './http';
 
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /** The direct {@link HttpClient} for identity hosts. */
 export const directHttp: HttpClient = { send: (request) => sendDirect(request) };
@@ -42,7 +49,8 @@ function sendDirect(request: HttpAttempt): Promise<HttpResponse> {
 
     const socket = net.connect({ host, port });
     const connectTimer = setTimeout(
-      () => finish(new HttpError('connectTimeout', `No connection to ${url.host} within ${request.connectTimeoutMs} ms`)),
+      () =>
+        finish(new HttpError('connectTimeout', `No connection to ${url.host} within ${request.connectTimeoutMs} ms`)),
       request.connectTimeoutMs,
     );
     let responseTimer: NodeJS.Timeout | undefined;
@@ -50,7 +58,13 @@ function sendDirect(request: HttpAttempt): Promise<HttpResponse> {
       connected = true;
       clearTimeout(connectTimer);
       responseTimer = setTimeout(
-        () => finish(new HttpError('responseTimeout', `No complete response from ${url.host} within ${request.responseTimeoutMs} ms`)),
+        () =>
+          finish(
+            new HttpError(
+              'responseTimeout',
+              `No complete response from ${url.host} within ${request.responseTimeoutMs} ms`,
+            ),
+          ),
         request.responseTimeoutMs,
       );
     });

@@ -29,7 +29,8 @@ import { firstSentence } from './errorBody';
 import { readerGuidance } from './readerGuidance';
 
 /** Why Azure Arc's challenge could not be answered (MSAL AzureArc.ts has one error code for each). */
-export type ArcKeyReason = 'noChallenge' | 'platform' | 'extension' | 'directory' | 'tooLarge' | 'accessDenied' | 'unreadable';
+export type ArcKeyReason =
+  'noChallenge' | 'platform' | 'extension' | 'directory' | 'tooLarge' | 'accessDenied' | 'unreadable';
 export type TokenFileProblem = 'missing' | 'empty' | 'unreadable' | 'tooLarge';
 
 /** A problem on this machine's side of an identity host, found before or instead of a usable response. */
@@ -49,7 +50,6 @@ export interface Reading {
   /** Where the list was asked for (role lists): the grant must be there, and the fix names it. */
   scope?: string;
 }
-
 
 /** Everything known about one failed request. Either `status` (a response came) or `failure` (none did). */
 export interface FailureFacts {
@@ -114,7 +114,9 @@ const NOT_IDENTITY_400 = ['invalid_resource', 'bad_request_102'];
  * Another metadata server at the IMDS address (AWS, GCP): HTML or non-JSON, no `Server: IMDS/…`, and no proxy
  * that could have answered instead (docs/HOSTS.md §6). Also checked by the identity client to stop retrying.
  */
-export function isNotAzureAnswer(f: Pick<FailureFacts, 'status' | 'html' | 'notJson' | 'server' | 'proxyConfigured'>): boolean {
+export function isNotAzureAnswer(
+  f: Pick<FailureFacts, 'status' | 'html' | 'notJson' | 'server' | 'proxyConfigured'>,
+): boolean {
   // 407 and gateway errors are a proxy's words (even a transparent one's); other clouds answer 401/403/404.
   if (f.status === 407 || f.status === 502 || f.status === 504) return false;
   return !!(f.html || f.notJson) && !/^IMDS\//i.test(f.server ?? '') && !f.proxyConfigured;
@@ -131,27 +133,51 @@ const ERROR_TABLE: readonly ErrorRule[] = [
     why: 'nothing listens: not an Azure VM, or no identity host here',
     error: (f) => endpointUnreachable(f.origin ?? f.where),
   },
-  { sources: IMDS_LIKE, failure: ['responseTimeout'], why: 'connected, no answer in time', error: (f) => timedOut(f.where, f.ms ?? 0) },
-  { sources: IMDS_LIKE, failure: ['tooLarge'], why: 'a token response is a few KB', error: (f) => malformedResponse(f.where, 'the body is larger than 1 MB') },
+  {
+    sources: IMDS_LIKE,
+    failure: ['responseTimeout'],
+    why: 'connected, no answer in time',
+    error: (f) => timedOut(f.where, f.ms ?? 0),
+  },
+  {
+    sources: IMDS_LIKE,
+    failure: ['tooLarge'],
+    why: 'a token response is a few KB',
+    error: (f) => malformedResponse(f.where, 'the body is larger than 1 MB'),
+  },
   {
     sources: IMDS_LIKE,
     failure: ['reset', 'untrusted'],
     why: 'the connection broke mid-response',
     error: (f) => malformedResponse(f.where, 'the connection closed before the response was complete'),
   },
-  { sources: AZURE, failure: ['responseTimeout', 'connectTimeout'], why: 'no answer in time', error: (f) => timedOut(f.where, f.ms ?? 0) },
-  { sources: AZURE, failure: ['tooLarge'], why: 'beyond any real page', error: (f) => malformedResponse(f.where, 'the body is too large') },
+  {
+    sources: AZURE,
+    failure: ['responseTimeout', 'connectTimeout'],
+    why: 'no answer in time',
+    error: (f) => timedOut(f.where, f.ms ?? 0),
+  },
+  {
+    sources: AZURE,
+    failure: ['tooLarge'],
+    why: 'beyond any real page',
+    error: (f) => malformedResponse(f.where, 'the body is too large'),
+  },
   {
     sources: AZURE,
     failure: ['untrusted'],
     why: 'an HTTPS-inspecting proxy with a CA this machine does not trust',
     error: (f) =>
-      new VmIdentityError('serviceError', `${hostOf(f.where)} presented a TLS certificate this machine does not trust (${f.detail}).`, {
-        fix: "If a proxy or firewall inspects HTTPS, add its CA certificate to the operating system's trust store (VS Code reads that store; the CLI also honours NODE_EXTRA_CA_CERTS).",
-        title: 'untrusted TLS certificate',
-        remedy: 'checkProxy',
-        where: f.where,
-      }),
+      new VmIdentityError(
+        'serviceError',
+        `${hostOf(f.where)} presented a TLS certificate this machine does not trust (${f.detail}).`,
+        {
+          fix: "If a proxy or firewall inspects HTTPS, add its CA certificate to the operating system's trust store (VS Code reads that store; the CLI also honours NODE_EXTRA_CA_CERTS).",
+          title: 'untrusted TLS certificate',
+          remedy: 'checkProxy',
+          where: f.where,
+        },
+      ),
   },
   {
     sources: AZURE,
@@ -169,10 +195,15 @@ const ERROR_TABLE: readonly ErrorRule[] = [
     sources: IMDS_LIKE,
     status: ANY_STATUS,
     when: (f) => IMDS_HOSTS.includes(f.host) && isNotAzureAnswer(f),
-    why: 'HTML or non-JSON without Server: IMDS/… and no proxy: another cloud\'s metadata server (AWS, GCP), not Azure',
+    why: "HTML or non-JSON without Server: IMDS/… and no proxy: another cloud's metadata server (AWS, GCP), not Azure",
     error: (f) => notAzure(f.where, f.status!, f.server),
   },
-  { sources: ['metadata'], status: ANY_STATUS, why: 'instance metadata is optional; say what came back', error: (f) => serviceError(f.where, f.status!) },
+  {
+    sources: ['metadata'],
+    status: ANY_STATUS,
+    why: 'instance metadata is optional; say what came back',
+    error: (f) => serviceError(f.where, f.status!),
+  },
   {
     sources: ['identity'],
     status: [502, 504],
@@ -180,9 +211,25 @@ const ERROR_TABLE: readonly ErrorRule[] = [
     why: 'a proxy status without an IMDS error body: the request went to a proxy',
     error: (f) => proxyInterference(f.where, f.status!),
   },
-  { sources: ['identity'], status: 407, why: 'Proxy Authentication Required: only a proxy says that', error: (f) => proxyInterference(f.where, 407) },
-  { sources: ['identity'], status: ANY_STATUS, when: (f) => !!f.html, why: 'an HTML page is a proxy, never IMDS', error: (f) => proxyInterference(f.where, f.status!) },
-  { sources: ['identity', 'arm', 'graph'], status: 429, why: 'throttled after the retries', error: (f) => throttled(f.where, f.status!) },
+  {
+    sources: ['identity'],
+    status: 407,
+    why: 'Proxy Authentication Required: only a proxy says that',
+    error: (f) => proxyInterference(f.where, 407),
+  },
+  {
+    sources: ['identity'],
+    status: ANY_STATUS,
+    when: (f) => !!f.html,
+    why: 'an HTML page is a proxy, never IMDS',
+    error: (f) => proxyInterference(f.where, f.status!),
+  },
+  {
+    sources: ['identity', 'arm', 'graph'],
+    status: 429,
+    why: 'throttled after the retries',
+    error: (f) => throttled(f.where, f.status!),
+  },
   ...HOST_ANSWER_RULES,
   {
     sources: ['identity'],
@@ -208,20 +255,33 @@ const ERROR_TABLE: readonly ErrorRule[] = [
     why: 'an empty 404 after the retries: the identity is not (yet) there',
     error: (f) => identityNotFound(f.selector?.described, f.status!),
   },
-  { sources: ['identity'], status: { from: 200, to: 299 }, why: 'only 200 carries a token', error: (f) => malformedResponse(f.where, `unexpected status ${f.status}`, f.status) },
+  {
+    sources: ['identity'],
+    status: { from: 200, to: 299 },
+    why: 'only 200 carries a token',
+    error: (f) => malformedResponse(f.where, `unexpected status ${f.status}`, f.status),
+  },
   {
     sources: ['identity'],
     status: ANY_STATUS,
     why: 'anything else: say what the endpoint said',
-    error: (f) => serviceError(f.where, f.status!, f.azureCode, f.description ? firstSentence(f.description) : undefined),
+    error: (f) =>
+      serviceError(f.where, f.status!, f.azureCode, f.description ? firstSentence(f.description) : undefined),
   },
   {
     sources: AZURE,
     status: { from: 300, to: 399 },
     why: 'redirects are never followed, so the token stays with the endpoint in use',
-    error: (f) => serviceError(f.where, f.status!, undefined, 'redirected elsewhere; not followed, so the token stays here'),
+    error: (f) =>
+      serviceError(f.where, f.status!, undefined, 'redirected elsewhere; not followed, so the token stays here'),
   },
-  { sources: AZURE, status: { from: 200, to: 299 }, when: (f) => !!f.notJson, why: 'ARM and Graph answer JSON', error: (f) => malformedResponse(f.where, 'the body is not JSON', f.status) },
+  {
+    sources: AZURE,
+    status: { from: 200, to: 299 },
+    when: (f) => !!f.notJson,
+    why: 'ARM and Graph answer JSON',
+    error: (f) => malformedResponse(f.where, 'the body is not JSON', f.status),
+  },
   {
     sources: ['arm'],
     status: 403,
@@ -234,14 +294,23 @@ const ERROR_TABLE: readonly ErrorRule[] = [
     status: [401, 403],
     why: 'the token was refused (401) or lacks a permission (403)',
     error: (f) =>
-      new VmIdentityError(f.status === 401 ? 'authenticationFailed' : 'authorizationFailed', `${f.where} answered HTTP ${f.status}${f.azureCode ? ` (${f.azureCode})` : ''}.`, {
-        fix: f.status === 401 ? 'Sign in again; the token was not accepted.' : 'Try again in a moment.',
-        status: f.status,
-        azureCode: f.azureCode,
-        where: f.where,
-      }),
+      new VmIdentityError(
+        f.status === 401 ? 'authenticationFailed' : 'authorizationFailed',
+        `${f.where} answered HTTP ${f.status}${f.azureCode ? ` (${f.azureCode})` : ''}.`,
+        {
+          fix: f.status === 401 ? 'Sign in again; the token was not accepted.' : 'Try again in a moment.',
+          status: f.status,
+          azureCode: f.azureCode,
+          where: f.where,
+        },
+      ),
   },
-  { sources: AZURE, status: ANY_STATUS, why: 'anything else: say the status and code', error: (f) => serviceError(f.where, f.status!, f.azureCode) },
+  {
+    sources: AZURE,
+    status: ANY_STATUS,
+    why: 'anything else: say the status and code',
+    error: (f) => serviceError(f.where, f.status!, f.azureCode),
+  },
 ];
 
 /** The typed error for a failed request: the first row of {@link ERROR_TABLE} that matches. */

@@ -203,12 +203,16 @@ export function multipleIdentities(status: number, azureCode?: string): VmIdenti
 }
 
 export function proxyInterference(where: string, status: number): VmIdentityError {
-  return new VmIdentityError('proxyInterference', `A proxy answered instead of the identity endpoint (HTTP ${status} from ${where}).`, {
-    fix: 'Exclude 169.254.169.254 from the proxy (add it to NO_PROXY / http.noProxy); the identity endpoint must be reached directly.',
-    remedy: 'checkProxy',
-    status,
-    where,
-  });
+  return new VmIdentityError(
+    'proxyInterference',
+    `A proxy answered instead of the identity endpoint (HTTP ${status} from ${where}).`,
+    {
+      fix: 'Exclude 169.254.169.254 from the proxy (add it to NO_PROXY / http.noProxy); the identity endpoint must be reached directly.',
+      remedy: 'checkProxy',
+      status,
+      where,
+    },
+  );
 }
 
 export function throttled(where: string, status: number): VmIdentityError {

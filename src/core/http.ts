@@ -9,7 +9,14 @@ import type { Clock } from './clock';
 import { type ErrorSource, errorFor } from './errorTable';
 import { cancelled } from './errors';
 import type { Logger } from './log';
-import { type AttemptOutcome, type RetryPolicy, type RetryState, decideRetry, nextState, parseRetryAfter } from './retry';
+import {
+  type AttemptOutcome,
+  type RetryPolicy,
+  type RetryState,
+  decideRetry,
+  nextState,
+  parseRetryAfter,
+} from './retry';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -37,7 +44,8 @@ export interface HttpResponse {
 }
 
 /** Why a request produced no response. `unreachable` happens before any byte reached the server. */
-export type HttpFailure = 'unreachable' | 'connectTimeout' | 'responseTimeout' | 'reset' | 'tooLarge' | 'untrusted' | 'aborted';
+export type HttpFailure =
+  'unreachable' | 'connectTimeout' | 'responseTimeout' | 'reset' | 'tooLarge' | 'untrusted' | 'aborted';
 
 export class HttpError extends Error {
   constructor(
@@ -105,7 +113,11 @@ export async function sendWithRetry(ctx: SendContext, request: HttpRequest): Pro
         maxBodyBytes: ctx.maxBodyBytes,
         signal: ctx.signal,
       });
-      outcome = { type: 'status', status: response.status, retryAfterMs: parseRetryAfter(response.headers, ctx.clock.now()) };
+      outcome = {
+        type: 'status',
+        status: response.status,
+        retryAfterMs: parseRetryAfter(response.headers, ctx.clock.now()),
+      };
       ctx.logger.info(`${where} ${response.status} ${ctx.clock.now() - t0} ms${again}`);
     } catch (e) {
       if (ctx.signal?.aborted) throw cancelled();

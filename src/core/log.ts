@@ -18,7 +18,8 @@ const BASIC = /\b(Authorization"?\s*[:=]\s*"?Basic)\s+[A-Za-z0-9\-._~+/]+=*/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 const TOKEN_FIELD = /("?(?:access_token|refresh_token|client_secret|x-identity-header)"?\s*[:=]\s*"?)[^"\s,}&]+/gi;
 /** Query parameters that carry secrets: SAS signatures, OAuth codes, passwords, keys. */
-const QUERY_SECRET = /([?&](?:sig|signature|code|secret|client_secret|password|pwd|token|access_token|key|api-key)=)[^&\s#"']+/gi;
+const QUERY_SECRET =
+  /([?&](?:sig|signature|code|secret|client_secret|password|pwd|token|access_token|key|api-key)=)[^&\s#"']+/gi;
 
 /** Removes anything that looks like a credential from a log line. Applied to every line we write. */
 export function redact(line: string): string {
@@ -47,6 +48,7 @@ export function redacting(inner: Logger): Logger {
 
 /** An error as one log line: message and stack, redacted (a token in a message or stack never reaches the log). */
 export function describeForLog(e: unknown): string {
-  if (e instanceof Error) return redact(e.stack && e.stack.includes(e.message) ? e.stack : `${e.message}\n${e.stack ?? ''}`);
+  if (e instanceof Error)
+    return redact(e.stack && e.stack.includes(e.message) ? e.stack : `${e.message}\n${e.stack ?? ''}`);
   return redact(String(e));
 }

@@ -32,7 +32,11 @@ export interface RetryPolicy {
 }
 
 const BACKOFF = { maxRetries: 3, baseDelayMs: 1000, maxRetryAfterMs: 60_000 } as const;
-const AZURE_API: RetryPolicy = { ...BACKOFF, retryStatuses: [408, 429, '5xx'], retryFailures: ['responseTimeout', 'reset'] };
+const AZURE_API: RetryPolicy = {
+  ...BACKOFF,
+  retryStatuses: [408, 429, '5xx'],
+  retryFailures: ['responseTimeout', 'reset'],
+};
 
 export const RETRY_POLICIES: Readonly<Record<EndpointKind, RetryPolicy>> = {
   identity: {
@@ -46,7 +50,8 @@ export const RETRY_POLICIES: Readonly<Record<EndpointKind, RetryPolicy>> = {
 };
 
 /** What happened on one attempt, reduced to what the policy needs. */
-export type AttemptOutcome = { type: 'status'; status: number; retryAfterMs?: number } | { type: 'failure'; failure: HttpFailure };
+export type AttemptOutcome =
+  { type: 'status'; status: number; retryAfterMs?: number } | { type: 'failure'; failure: HttpFailure };
 
 export interface RetryState {
   /** Retries already made under the exponential rule. */
@@ -57,21 +62,39 @@ export interface RetryState {
 
 export type RetryDecision = { retry: false; reason: string } | { retry: true; delayMs: number; reason: string };
 
-export function decideRetry(policy: RetryPolicy, outcome: AttemptOutcome, state: RetryState, now: number): RetryDecision {
+export function decideRetry(
+  policy: RetryPolicy,
+  outcome: AttemptOutcome,
+  state: RetryState,
+  now: number,
+): RetryDecision {
   if (outcome.type === 'status' && outcome.status === 410 && policy.gone) {
     const since = state.firstGoneAt ?? now;
-    if (now - since >= policy.gone.minDurationMs) return { retry: false, reason: '410 for longer than the update window' };
+    if (now - since >= policy.gone.minDurationMs)
+      return { retry: false, reason: '410 for longer than the update window' };
     return { retry: true, delayMs: policy.gone.intervalMs, reason: '410: the endpoint is updating' };
   }
   const retriable =
     outcome.type === 'failure'
       ? policy.retryFailures.includes(outcome.failure)
-      : policy.retryStatuses.some((s) => s === outcome.status || (s === '5xx' && outcome.status >= 500 && outcome.status <= 599));
-  if (!retriable) return { retry: false, reason: outcome.type === 'failure' ? `${outcome.failure} is not retried` : `HTTP ${outcome.status} is not retried` };
+      : policy.retryStatuses.some(
+          (s) => s === outcome.status || (s === '5xx' && outcome.status >= 500 && outcome.status <= 599),
+        );
+  if (!retriable)
+    return {
+      retry: false,
+      reason:
+        outcome.type === 'failure' ? `${outcome.failure} is not retried` : `HTTP ${outcome.status} is not retried`,
+    };
   if (state.retries >= policy.maxRetries) return { retry: false, reason: `gave up after ${state.retries} retries` };
   if (outcome.type === 'status' && outcome.retryAfterMs !== undefined) {
-    if (outcome.retryAfterMs > policy.maxRetryAfterMs) return { retry: false, reason: 'Retry-After is too long to wait' };
-    return { retry: true, delayMs: Math.max(outcome.retryAfterMs, 0), reason: `Retry-After ${outcome.retryAfterMs} ms` };
+    if (outcome.retryAfterMs > policy.maxRetryAfterMs)
+      return { retry: false, reason: 'Retry-After is too long to wait' };
+    return {
+      retry: true,
+      delayMs: Math.max(outcome.retryAfterMs, 0),
+      reason: `Retry-After ${outcome.retryAfterMs} ms`,
+    };
   }
   const exponential = policy.baseDelayMs * 2 ** state.retries;
   return { retry: true, delayMs: exponential, reason: `backoff ${exponential} ms` };
@@ -84,7 +107,10 @@ export function nextState(state: RetryState, outcome: AttemptOutcome, now: numbe
 }
 
 /** Parses Retry-After (seconds or an HTTP date, RFC 9110 §10.2.3) and x-ms-retry-after-ms. */
-export function parseRetryAfter(headers: Record<string, string | string[] | undefined>, now: number): number | undefined {
+export function parseRetryAfter(
+  headers: Record<string, string | string[] | undefined>,
+  now: number,
+): number | undefined {
   const ms = first(headers['x-ms-retry-after-ms'] ?? headers['retry-after-ms']);
   if (ms !== undefined && /^\d+$/.test(ms.trim())) return Number(ms.trim());
   const value = first(headers['retry-after']);

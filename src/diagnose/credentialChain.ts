@@ -63,7 +63,8 @@ export interface Prediction {
 
 function environmentCredential(env: Env): string | undefined {
   if (!env.AZURE_TENANT_ID || !env.AZURE_CLIENT_ID) return undefined;
-  if (env.AZURE_CLIENT_SECRET) return `service principal ${env.AZURE_CLIENT_ID} (client secret from AZURE_CLIENT_SECRET)`;
+  if (env.AZURE_CLIENT_SECRET)
+    return `service principal ${env.AZURE_CLIENT_ID} (client secret from AZURE_CLIENT_SECRET)`;
   if (env.AZURE_CLIENT_CERTIFICATE_PATH) return `service principal ${env.AZURE_CLIENT_ID} (certificate)`;
   if (env.AZURE_USERNAME && env.AZURE_PASSWORD) return `user ${env.AZURE_USERNAME} (password from the environment)`;
   return undefined;
@@ -76,7 +77,8 @@ function loginWho(login: ToolLogin): string | undefined {
 /** The first credential in the chain that can produce a token here, and whom it signs in as. */
 export function predictDefaultAzureCredential(facts: ChainFacts): Prediction {
   const selection = credentialChain(facts.env);
-  if (!selection.ok) return { who: `nobody: DefaultAzureCredential throws on AZURE_TOKEN_CREDENTIALS=${selection.invalidValue}` };
+  if (!selection.ok)
+    return { who: `nobody: DefaultAzureCredential throws on AZURE_TOKEN_CREDENTIALS=${selection.invalidValue}` };
   const { env } = facts;
   for (const name of selection.chain) {
     let who: string | undefined;
@@ -85,13 +87,17 @@ export function predictDefaultAzureCredential(facts: ChainFacts): Prediction {
         who = environmentCredential(env);
         break;
       case 'WorkloadIdentityCredential':
-        who = env.AZURE_FEDERATED_TOKEN_FILE && env.AZURE_CLIENT_ID && env.AZURE_TENANT_ID
-          ? `workload identity ${env.AZURE_CLIENT_ID}` : undefined;
+        who =
+          env.AZURE_FEDERATED_TOKEN_FILE && env.AZURE_CLIENT_ID && env.AZURE_TENANT_ID
+            ? `workload identity ${env.AZURE_CLIENT_ID}`
+            : undefined;
         break;
       case 'ManagedIdentityCredential':
         // In the full chain DAC probes IMDS with a 1 s timeout (imdsMsi.ts); a proxied request fails it.
         if (facts.managedIdentityAvailable && !(facts.sdkImdsProxied && selection.chain.length > 1)) {
-          who = env.AZURE_CLIENT_ID ? `the VM's user-assigned identity ${env.AZURE_CLIENT_ID}` : "the VM's system-assigned identity";
+          who = env.AZURE_CLIENT_ID
+            ? `the VM's user-assigned identity ${env.AZURE_CLIENT_ID}`
+            : "the VM's system-assigned identity";
         }
         break;
       case 'VisualStudioCodeCredential':
@@ -123,7 +129,10 @@ export function checkToolIdentities(facts: ChainFacts): Check {
   const selection = credentialChain(facts.env);
   if (!selection.ok) {
     return {
-      id, title, status: 'fail', evidence,
+      id,
+      title,
+      status: 'fail',
+      evidence,
       fix: "Set AZURE_TOKEN_CREDENTIALS to 'dev', 'prod' or one credential name, e.g. ManagedIdentityCredential.",
       link: LINK,
     };
@@ -132,9 +141,12 @@ export function checkToolIdentities(facts: ChainFacts): Check {
   const explicit = facts.env.AZURE_TOKEN_CREDENTIALS !== undefined && facts.env.AZURE_TOKEN_CREDENTIALS.trim() !== '';
   if (prediction.credential === 'ManagedIdentityCredential' && developer && !explicit) {
     return {
-      id, title, status: 'warn',
+      id,
+      title,
+      status: 'warn',
       evidence: `${evidence} SDK code will silently act as the VM identity, not as ${describeLogin(developer)}.`,
-      fix: 'To use your own login: `export AZURE_TOKEN_CREDENTIALS=dev`. To make the VM identity explicit: ' +
+      fix:
+        'To use your own login: `export AZURE_TOKEN_CREDENTIALS=dev`. To make the VM identity explicit: ' +
         '`export AZURE_TOKEN_CREDENTIALS=ManagedIdentityCredential`.',
       link: LINK,
     };
@@ -142,8 +154,11 @@ export function checkToolIdentities(facts: ChainFacts): Check {
   const devWon = prediction.credential !== undefined && DEV.includes(prediction.credential);
   if (devWon && facts.managedIdentityAvailable && !explicit) {
     return {
-      id, title, status: 'warn',
-      evidence: `${evidence} The VM has an identity, but SDK code will use this login instead` +
+      id,
+      title,
+      status: 'warn',
+      evidence:
+        `${evidence} The VM has an identity, but SDK code will use this login instead` +
         (facts.sdkImdsProxied ? ' (the metadata request goes through a proxy, so the 1 s probe fails).' : '.'),
       fix: facts.sdkImdsProxied
         ? 'Add 169.254.169.254 to NO_PROXY, or `export AZURE_TOKEN_CREDENTIALS=ManagedIdentityCredential`.'

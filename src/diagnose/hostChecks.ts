@@ -38,9 +38,10 @@ export function detectHost(env: Env, imds: EndpointProbe | undefined, arcAgentIn
 }
 
 export function checkHost(host: HostKind, imds: EndpointProbe | undefined): Check {
-  const evidence = host === 'notAzure' && imds?.reachable
-    ? `169.254.169.254 answered without an IMDS Server header (${imds.server ?? 'none'}): another cloud or a proxy.`
-    : `Host: ${HOST_LABELS[host]}.`;
+  const evidence =
+    host === 'notAzure' && imds?.reachable
+      ? `169.254.169.254 answered without an IMDS Server header (${imds.server ?? 'none'}): another cloud or a proxy.`
+      : `Host: ${HOST_LABELS[host]}.`;
   return {
     id: 'host',
     title: 'Which host this is',
@@ -48,7 +49,8 @@ export function checkHost(host: HostKind, imds: EndpointProbe | undefined): Chec
     evidence,
     ...(host === 'notAzure'
       ? {
-          fix: 'VM Identity runs where your workspace is: with Remote-SSH that is the VM. Open the workspace on an ' +
+          fix:
+            'VM Identity runs where your workspace is: with Remote-SSH that is the VM. Open the workspace on an ' +
             'Azure VM (or Arc server) that has a managed identity.',
         }
       : {}),
@@ -86,14 +88,16 @@ export function checkIdentityEndpoint(host: HostKind, probe: EndpointProbe | und
 export function checkLegacyExtension(legacy: EndpointProbe | undefined, imdsOk: boolean): Check {
   const id = 'identity.legacyExtension';
   const title = 'Legacy VM extension endpoint (localhost:50342)';
-  const link = 'https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/howto-migrate-vm-extension';
+  const link =
+    'https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/howto-migrate-vm-extension';
   if (!legacy) return { id, title, status: 'skip', evidence: 'Not probed.' };
   if (!legacy.reachable) {
     return {
       id,
       title,
       status: 'pass',
-      evidence: 'Nothing listens on localhost:50342 — expected: the VM extension is retired; tokens come from IMDS. ' +
+      evidence:
+        'Nothing listens on localhost:50342 — expected: the VM extension is retired; tokens come from IMDS. ' +
         'An error naming localhost:50342 comes from an old tool; update it.',
       link,
     };
@@ -120,17 +124,20 @@ function selectionExists(facts: IdentityFacts): boolean | undefined {
   const s = facts.selected;
   if (s.kind === 'system') return attached.systemAssigned;
   const key = s.value.toLowerCase();
-  return attached.userAssigned.some((u) =>
-    (s.kind === 'clientId' ? u.clientId : s.kind === 'objectId' ? u.principalId : u.resourceId).toLowerCase() === key,
+  return attached.userAssigned.some(
+    (u) =>
+      (s.kind === 'clientId' ? u.clientId : s.kind === 'objectId' ? u.principalId : u.resourceId).toLowerCase() === key,
   );
 }
 
-const SYSTEM_FIX = 'Azure portal → the VM → Security → Identity → System assigned: On (or add a user-assigned identity).';
+const SYSTEM_FIX =
+  'Azure portal → the VM → Security → Identity → System assigned: On (or add a user-assigned identity).';
 
 export function checkIdentityEnabled(facts: IdentityFacts | undefined): Check {
   const id = 'identity.enabled';
   const title = 'Managed identity enabled and selected';
-  const link = 'https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/qs-configure-portal-windows-vm';
+  const link =
+    'https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/qs-configure-portal-windows-vm';
   if (!facts) return { id, title, status: 'skip', evidence: 'Identity not probed.' };
   const who = describeSelection(facts.selected);
   const uaCount = facts.attached?.userAssigned.length;
@@ -140,9 +147,10 @@ export function checkIdentityEnabled(facts: IdentityFacts | undefined): Check {
     : '';
   const t = facts.token;
   if (t.ok) {
-    const several = facts.selected.kind === 'system' && (uaCount ?? 0) > 0
-      ? ' Several identities are attached; tools that pick one by AZURE_CLIENT_ID may use another.'
-      : '';
+    const several =
+      facts.selected.kind === 'system' && (uaCount ?? 0) > 0
+        ? ' Several identities are attached; tools that pick one by AZURE_CLIENT_ID may use another.'
+        : '';
     return { id, title, status: 'pass', evidence: `Got a token for ${who}.${attachedText}${several}` };
   }
   if (t.reason === 'multipleUserAssigned') {
@@ -161,12 +169,14 @@ export function checkIdentityEnabled(facts: IdentityFacts | undefined): Check {
       id,
       title,
       status: 'fail',
-      evidence: `The identity endpoint does not know ${who}` +
+      evidence:
+        `The identity endpoint does not know ${who}` +
         `${exists === true ? ' (it is attached: it may have been assigned moments ago; IMDS can take minutes)' : ''}.` +
         attachedText,
-      fix: facts.selected.kind === 'system'
-        ? SYSTEM_FIX
-        : 'Attach that user-assigned identity to the VM (portal → VM → Identity → User assigned), or select another.',
+      fix:
+        facts.selected.kind === 'system'
+          ? SYSTEM_FIX
+          : 'Attach that user-assigned identity to the VM (portal → VM → Identity → User assigned), or select another.',
       link,
     };
   }
@@ -175,9 +185,10 @@ export function checkIdentityEnabled(facts: IdentityFacts | undefined): Check {
     title,
     status: 'fail',
     evidence: `No token for ${who}: ${t.reason}${t.status ? ` (HTTP ${t.status}${t.errorCode ? `, ${t.errorCode}` : ''})` : ''}.`,
-    fix: t.reason === 'proxyInPath'
-      ? 'A proxy answered for the identity endpoint: add 169.254.169.254 to NO_PROXY.'
-      : SYSTEM_FIX,
+    fix:
+      t.reason === 'proxyInPath'
+        ? 'A proxy answered for the identity endpoint: add 169.254.169.254 to NO_PROXY.'
+        : SYSTEM_FIX,
     link,
   };
 }

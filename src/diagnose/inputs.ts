@@ -26,9 +26,7 @@ export interface EndpointProbe {
   viaProxy?: string;
 }
 
-export type IdentitySelection =
-  | { kind: 'system' }
-  | { kind: 'clientId' | 'objectId' | 'resourceId'; value: string };
+export type IdentitySelection = { kind: 'system' } | { kind: 'clientId' | 'objectId' | 'resourceId'; value: string };
 
 /** A user-assigned identity attached to the VM (ARM `identity.userAssignedIdentities`). */
 export interface AttachedIdentity {

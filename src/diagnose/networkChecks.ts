@@ -47,7 +47,8 @@ export function checkClockSkew(token: TokenOutcome | undefined): Check {
     ...(within
       ? {}
       : {
-          fix: 'Sync the clock (Linux: `timedatectl set-ntp true`; Azure VMs can use the host time via chrony ' +
+          fix:
+            'Sync the clock (Linux: `timedatectl set-ntp true`; Azure VMs can use the host time via chrony ' +
             'and /dev/ptp_hyperv). Tokens look expired or not yet valid to this machine otherwise.',
           link: 'https://learn.microsoft.com/azure/virtual-machines/linux/time-sync',
         }),
@@ -60,11 +61,12 @@ const TLS_ERRORS: Record<string, string> = {
     "the server's certificate was issued by a CA this machine does not trust — usually a TLS-inspecting proxy",
   UNABLE_TO_GET_ISSUER_CERT: 'the issuer of a certificate in the chain could not be found',
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the server's certificate could not be verified (incomplete chain)",
-  SELF_SIGNED_CERT_IN_CHAIN: 'the chain ends in a self-signed root this machine does not trust — a TLS-inspecting proxy',
+  SELF_SIGNED_CERT_IN_CHAIN:
+    'the chain ends in a self-signed root this machine does not trust — a TLS-inspecting proxy',
   DEPTH_ZERO_SELF_SIGNED_CERT: 'the server sent a self-signed certificate',
   CERT_HAS_EXPIRED: "a certificate in the chain has expired (or this machine's clock is wrong)",
   CERT_NOT_YET_VALID: "a certificate is not valid yet (check this machine's clock)",
-  ERR_TLS_CERT_ALTNAME_INVALID: "the certificate is for another host name — something intercepts the connection",
+  ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate is for another host name — something intercepts the connection',
   CERT_REVOKED: 'a certificate in the chain was revoked',
   ERR_SSL_WRONG_VERSION_NUMBER: 'the other side does not speak TLS (a plain-HTTP proxy port used as https?)',
   EPROTO: 'the TLS handshake failed (protocol error)',
@@ -80,7 +82,8 @@ const SOCKET_ERRORS: Record<string, string> = {
   EHOSTUNREACH: 'the host is unreachable',
 };
 
-const CERT_FIX = 'Trust the proxy\'s CA: for the CLI `export NODE_EXTRA_CA_CERTS=/path/to/corp-root.pem`; in VS Code ' +
+const CERT_FIX =
+  "Trust the proxy's CA: for the CLI `export NODE_EXTRA_CA_CERTS=/path/to/corp-root.pem`; in VS Code " +
   'keep `http.systemCertificates` on and install the CA in the OS store.';
 
 function explainNetworkError(code: string | undefined): string {
@@ -96,28 +99,37 @@ export function checkArm(arm: ArmProbe | undefined): Check {
   const code = arm.probe.errorCode;
   if (arm.dns === 'failed') {
     return {
-      id, title, status: 'fail',
+      id,
+      title,
+      status: 'fail',
       evidence: `${arm.host}: ${explainNetworkError(code ?? 'ENOTFOUND')}.`,
-      fix: 'Check DNS on this machine (`getent hosts ' + arm.host + '`) or set HTTPS_PROXY if the network requires one.',
+      fix:
+        'Check DNS on this machine (`getent hosts ' + arm.host + '`) or set HTTPS_PROXY if the network requires one.',
     };
   }
   if (arm.tls === 'failed' || (code && code in TLS_ERRORS)) {
     return {
-      id, title, status: 'fail',
+      id,
+      title,
+      status: 'fail',
       evidence: `${arm.host}${via}: TLS failed — ${explainNetworkError(code)} (${code ?? 'unknown'}).`,
       fix: CERT_FIX,
     };
   }
   if (arm.probe.status === 407) {
     return {
-      id, title, status: 'fail',
+      id,
+      title,
+      status: 'fail',
       evidence: `${arm.host}${via}: the proxy wants credentials (HTTP 407).`,
       fix: 'Put the proxy credentials in the proxy URL (HTTPS_PROXY / http.proxy) or ask for an exemption.',
     };
   }
   if (!arm.probe.reachable) {
     return {
-      id, title, status: 'fail',
+      id,
+      title,
+      status: 'fail',
       evidence: `${arm.host}${via}: ${explainNetworkError(code)}.`,
       fix: 'Allow outbound HTTPS to ' + arm.host + ' (NSG, firewall) or set HTTPS_PROXY.',
     };
@@ -132,7 +144,9 @@ export function checkRoleScopes(reads: ScopeRead[] | undefined): Check {
   if (!reads) return { id, title, status: 'skip', evidence: 'Not probed (no ARM token).' };
   if (reads.length === 0) {
     return {
-      id, title, status: 'warn',
+      id,
+      title,
+      status: 'warn',
       evidence: 'The identity sees no subscription, so there is no scope to list role assignments at.',
       fix: 'Give the identity Reader on the subscription or resource group it works in.',
       link: 'https://learn.microsoft.com/azure/role-based-access-control/role-assignments-portal-managed-identity',
@@ -142,15 +156,22 @@ export function checkRoleScopes(reads: ScopeRead[] | undefined): Check {
   const denied = reads.filter((r) => !r.readable).map((r) => `${r.scope} (${r.code ?? `HTTP ${r.status ?? '?'}`})`);
   if (readable.length > 0) {
     return {
-      id, title, status: 'pass',
-      evidence: `Readable at ${readable.map((r) => r.scope).join(', ')}` +
-        (denied.length ? `; not at ${denied.join(', ')}` : '') + '.',
+      id,
+      title,
+      status: 'pass',
+      evidence:
+        `Readable at ${readable.map((r) => r.scope).join(', ')}` +
+        (denied.length ? `; not at ${denied.join(', ')}` : '') +
+        '.',
     };
   }
   return {
-    id, title, status: 'warn',
+    id,
+    title,
+    status: 'warn',
     evidence: `Not readable at ${denied.join(', ')}.`,
-    fix: 'Listing role assignments needs Microsoft.Authorization/roleAssignments/read at or above the scope: give ' +
+    fix:
+      'Listing role assignments needs Microsoft.Authorization/roleAssignments/read at or above the scope: give ' +
       'the identity Reader there.',
     link: 'https://learn.microsoft.com/azure/role-based-access-control/role-assignments-list-rest',
   };
@@ -166,10 +187,13 @@ export function checkGraph(graph: GraphRead | undefined): Check {
     return { id, title, status: 'pass', evidence: `Display name: ${graph.displayName ?? '(empty)'}.` };
   }
   return {
-    id, title, status: 'warn',
-    evidence: graph.outcome === 'forbidden'
-      ? `Graph refused to show the service principal (HTTP ${graph.status ?? 403}); only the name is missing.`
-      : `Graph did not answer (HTTP ${graph.status ?? '?'}); only the name is missing.`,
+    id,
+    title,
+    status: 'warn',
+    evidence:
+      graph.outcome === 'forbidden'
+        ? `Graph refused to show the service principal (HTTP ${graph.status ?? 403}); only the name is missing.`
+        : `Graph did not answer (HTTP ${graph.status ?? '?'}); only the name is missing.`,
     fix: 'Optional: grant the identity Application.Read.All in Graph, or turn off vmIdentity.showDisplayName.',
   };
 }
@@ -188,14 +212,21 @@ export function checkVsCodeHttp(settings: VsCodeHttpSettings | undefined, arm: A
   const certProblem = arm?.probe.errorCode !== undefined && arm.probe.errorCode in TLS_ERRORS;
   if (certProblem && !settings.systemCertificates) {
     return {
-      id, title, status: 'warn', evidence: `${evidence} ARM's certificate is not trusted.`,
-      fix: 'Turn on http.systemCertificates so the extension host trusts the OS certificate store (where a ' +
+      id,
+      title,
+      status: 'warn',
+      evidence: `${evidence} ARM's certificate is not trusted.`,
+      fix:
+        'Turn on http.systemCertificates so the extension host trusts the OS certificate store (where a ' +
         "corporate proxy's CA usually is).",
     };
   }
   if (settings.proxySupport === 'off' && arm && !arm.probe.reachable) {
     return {
-      id, title, status: 'warn', evidence: `${evidence} ARM is unreachable and VS Code's proxy support is off.`,
+      id,
+      title,
+      status: 'warn',
+      evidence: `${evidence} ARM is unreachable and VS Code's proxy support is off.`,
       fix: 'Set http.proxySupport to "override" (the default) and http.proxy to your proxy.',
     };
   }

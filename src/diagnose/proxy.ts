@@ -30,7 +30,10 @@ function upperFirst(env: Env, name: string): string | undefined {
 function entries(noProxy: string | undefined, stripAllSpaces: boolean): string[] {
   if (!noProxy) return [];
   const text = stripAllSpaces ? noProxy.replace(/ /g, '') : noProxy;
-  return text.split(',').map((e) => e.trim()).filter((e) => e.length > 0);
+  return text
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e.length > 0);
 }
 
 function ipv4ToInt(ip: string): number | undefined {
@@ -86,9 +89,7 @@ export function azureCoreJsRoute(env: Env, host: string): ProxyDecision {
     const value = upperFirst(env, upper);
     if (!value) continue;
     const list = entries(upperFirst(env, 'NO_PROXY'), false);
-    const bypass = list.some((p) =>
-      p.startsWith('.') ? host.endsWith(p) || host === p.slice(1) : host === p,
-    );
+    const bypass = list.some((p) => (p.startsWith('.') ? host.endsWith(p) || host === p.slice(1) : host === p));
     if (bypass) return {};
     return { proxy: describeUrl(value), variable: env[upper] ? upper : upper.toLowerCase() };
   }
@@ -126,7 +127,8 @@ export function checkProxyEnvironment(env: Env): Check {
     id,
     title,
     status: 'warn',
-    evidence: `Requests to http://${METADATA_HOST} go through a proxy: ${who.join('; ')}. ` +
+    evidence:
+      `Requests to http://${METADATA_HOST} go through a proxy: ${who.join('; ')}. ` +
       'A proxy cannot reach the identity endpoint; expect 400/407/502 or a hang.',
     fix: `Add the identity endpoint to NO_PROXY (e.g. in ~/.bashrc): ${noProxyFixLine(env)}`,
     link: 'https://learn.microsoft.com/azure/virtual-machines/instance-metadata-service#proxies',

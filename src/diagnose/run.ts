@@ -3,13 +3,7 @@
  * a crash), reads the tools' state files, and builds the report.
  */
 import { checkToolIdentities } from './credentialChain';
-import {
-  checkHost,
-  checkIdentityEnabled,
-  checkIdentityEndpoint,
-  checkLegacyExtension,
-  detectHost,
-} from './hostChecks';
+import { checkHost, checkIdentityEnabled, checkIdentityEndpoint, checkLegacyExtension, detectHost } from './hostChecks';
 import type { DiagnoseInputs } from './inputs';
 import { makeReport, type Report } from './model';
 import { checkArm, checkClockSkew, checkGraph, checkRoleScopes, checkVsCodeHttp } from './networkChecks';

@@ -53,11 +53,19 @@ export async function readAzLogin(env: Env, home: string, files: FileReader): Pr
     const user = obj(current?.user);
     const info = str(user?.assignedIdentityInfo);
     const type = str(user?.type);
-    const kind: LoginKind = info?.startsWith('MSI') ? 'managedIdentity'
-      : type === 'user' ? 'user' : type === 'servicePrincipal' ? 'servicePrincipal' : 'unknown';
-    const name = kind === 'managedIdentity'
-      ? (info === 'MSI' ? 'system-assigned identity' : `user-assigned identity (${info!.replace(/^MSI/, '')})`)
-      : str(user?.name);
+    const kind: LoginKind = info?.startsWith('MSI')
+      ? 'managedIdentity'
+      : type === 'user'
+        ? 'user'
+        : type === 'servicePrincipal'
+          ? 'servicePrincipal'
+          : 'unknown';
+    const name =
+      kind === 'managedIdentity'
+        ? info === 'MSI'
+          ? 'system-assigned identity'
+          : `user-assigned identity (${info!.replace(/^MSI/, '')})`
+        : str(user?.name);
     return { tool: 'az', state: 'signedIn', kind, name, cloud: str(current?.environmentName), source };
   } catch {
     return { tool: 'az', state: 'unreadable', source };
@@ -78,7 +86,8 @@ export async function readAzdLogin(env: Env, home: string, files: FileReader): P
       return { tool: 'azd', state: 'signedIn', kind: 'servicePrincipal', name: str(user.clientId), source };
     }
     // homeAccountId is "<object id>.<tenant id>": say it is a user, without the IDs.
-    if (str(user.homeAccountId)) return { tool: 'azd', state: 'signedIn', kind: 'user', name: 'a user account', source };
+    if (str(user.homeAccountId))
+      return { tool: 'azd', state: 'signedIn', kind: 'user', name: 'a user account', source };
     return { tool: 'azd', state: 'signedIn', kind: 'unknown', source };
   } catch {
     return { tool: 'azd', state: 'unreadable', source };
@@ -128,8 +137,14 @@ export function describeLogin(login: ToolLogin): string {
     case 'delegatesToAz':
       return `${login.tool}: uses az's login (auth.useAzCliAuth)`;
     default: {
-      const kind = login.kind === 'user' ? 'user' : login.kind === 'managedIdentity' ? 'managed identity'
-        : login.kind === 'servicePrincipal' ? 'service principal' : 'account';
+      const kind =
+        login.kind === 'user'
+          ? 'user'
+          : login.kind === 'managedIdentity'
+            ? 'managed identity'
+            : login.kind === 'servicePrincipal'
+              ? 'service principal'
+              : 'account';
       return `${login.tool}: ${kind} ${login.name ?? ''}`.trimEnd() + (login.cloud ? ` (${login.cloud})` : '');
     }
   }

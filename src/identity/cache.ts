@@ -69,7 +69,8 @@ export class SingleFlightCache<T extends Expiring> {
       })
       .catch((error: unknown) => {
         const stillValid = this.entries.get(key);
-        if (stillValid && !forceRefresh && !controller.signal.aborted && this.now() < stillValid.expiresOn) return stillValid;
+        if (stillValid && !forceRefresh && !controller.signal.aborted && this.now() < stillValid.expiresOn)
+          return stillValid;
         throw error;
       })
       .finally(() => {

@@ -59,7 +59,9 @@ export function decodeClaims(token: string): TokenClaims {
 }
 
 export function identityTypeOf(resourceId: string): IdentityType {
-  return /\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\//i.test(resourceId) ? 'UserAssigned' : 'SystemAssigned';
+  return /\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\//i.test(resourceId)
+    ? 'UserAssigned'
+    : 'SystemAssigned';
 }
 
 function str(v: unknown): string | undefined {
@@ -67,8 +69,12 @@ function str(v: unknown): string | undefined {
 }
 
 function badToken(what: string): VmIdentityError {
-  return new VmIdentityError('malformedResponse', `The identity endpoint issued a token that cannot be read: ${what}.`, {
-    fix: 'Try again; if it persists, a proxy or an agent on the VM may be rewriting responses.',
-    remedy: 'checkProxy',
-  });
+  return new VmIdentityError(
+    'malformedResponse',
+    `The identity endpoint issued a token that cannot be read: ${what}.`,
+    {
+      fix: 'Try again; if it persists, a proxy or an agent on the VM may be rewriting responses.',
+      remedy: 'checkProxy',
+    },
+  );
 }

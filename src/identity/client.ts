@@ -7,7 +7,15 @@ import { type Clock, systemClock } from '../core/clock';
 import { type HostProblem, errorBodyOf, errorFor, isNotAzureAnswer } from '../core/errorTable';
 import { VmIdentityError, isVmIdentityError } from '../core/errors';
 import { directHttp } from '../core/directHttp';
-import { DEFAULT_TIMEOUTS, type HttpClient, type HttpResponse, type SendContext, type Timeouts, describeRequest, sendWithRetry } from '../core/http';
+import {
+  DEFAULT_TIMEOUTS,
+  type HttpClient,
+  type HttpResponse,
+  type SendContext,
+  type Timeouts,
+  describeRequest,
+  sendWithRetry,
+} from '../core/http';
 import { tryParseJson } from '../core/json';
 import { type Logger, redacting, silentLogger } from '../core/log';
 import { type AgentFor, createProxiedHttp } from '../core/proxiedHttp';
@@ -87,7 +95,8 @@ export class ManagedIdentityClient {
     this.http = options.http ?? directHttp;
     this.proxiedHttp = options.proxiedHttp ?? createProxiedHttp(options.agentFor);
     const env = options.env;
-    this.proxyConfigured = options.proxyConfigured ?? !!(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
+    this.proxyConfigured =
+      options.proxyConfigured ?? !!(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
     this.clock = options.clock ?? systemClock;
     this.logger = redacting(options.logger ?? silentLogger);
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
@@ -117,7 +126,11 @@ export class ManagedIdentityClient {
 
   async getToken(resource: string, options: GetTokenOptions = {}): Promise<IssuedToken> {
     const identity = options.identity ?? SYSTEM_ASSIGNED;
-    return this.cache.get(cacheKey(identity, resource), (signal) => this.fetchToken(resource, identity, signal), options);
+    return this.cache.get(
+      cacheKey(identity, resource),
+      (signal) => this.fetchToken(resource, identity, signal),
+      options,
+    );
   }
 
   /** Forgets the cached token of one identity for one resource (the next ask fetches a new one). */
@@ -162,7 +175,12 @@ export class ManagedIdentityClient {
     }
   }
 
-  private async fetchFrom(source: IdentitySource, resource: string, identity: IdentitySelector, signal: AbortSignal): Promise<CachedToken> {
+  private async fetchFrom(
+    source: IdentitySource,
+    resource: string,
+    identity: IdentitySelector,
+    signal: AbortSignal,
+  ): Promise<CachedToken> {
     let request = await this.requestFor(source, resource, identity);
     const imdsLike = source.kind === 'imds' || source.kind === 'legacyVmExtension';
     const ctx: SendContext = {
@@ -182,8 +200,20 @@ export class ManagedIdentityClient {
       const challenged = request;
       const answered = await source.answerChallenge(request, response.headers).catch((e: unknown) => {
         if (!(e instanceof ArcChallengeError)) throw e;
-        const problem: HostProblem = { kind: 'arcKey', reason: e.reason, platform: e.platform, file: e.file, detail: e.message };
-        throw errorFor({ source: 'identity', where: describeRequest(challenged), status: 401, host: source.kind, problem });
+        const problem: HostProblem = {
+          kind: 'arcKey',
+          reason: e.reason,
+          platform: e.platform,
+          file: e.file,
+          detail: e.message,
+        };
+        throw errorFor({
+          source: 'identity',
+          where: describeRequest(challenged),
+          status: 401,
+          host: source.kind,
+          problem,
+        });
       });
       if (answered) ({ response } = await sendWithRetry(ctx, (request = answered)));
     }
@@ -193,23 +223,46 @@ export class ManagedIdentityClient {
     }
     const accessToken = parseTokenResponse(response.body, where, resource, this.clock.now());
     const claims = decodeClaims(accessToken.token);
-    this.logger.info(`token for ${resource} from ${source.kind}, expires ${new Date(accessToken.expiresOn).toISOString()}`);
+    this.logger.info(
+      `token for ${resource} from ${source.kind}, expires ${new Date(accessToken.expiresOn).toISOString()}`,
+    );
     const date = Date.parse(String(response.headers.date ?? ''));
     const serverDate = Number.isFinite(date) ? date : undefined;
-    return { accessToken, claims, source: source.kind, serverDate, expiresOn: accessToken.expiresOn, refreshAfter: accessToken.refreshAfter };
+    return {
+      accessToken,
+      claims,
+      source: source.kind,
+      serverDate,
+      expiresOn: accessToken.expiresOn,
+      refreshAfter: accessToken.refreshAfter,
+    };
   }
 
   /** The host's request; what it refuses to build (a selection, an unusable token file) as a typed error. */
-  private async requestFor(source: IdentitySource, resource: string, identity: IdentitySelector): Promise<TokenRequest> {
+  private async requestFor(
+    source: IdentitySource,
+    resource: string,
+    identity: IdentitySelector,
+  ): Promise<TokenRequest> {
     const where = `${source.kind} ${source.endpoint}`;
     try {
       return await source.tokenRequest(resource, identity);
     } catch (e) {
       if (e instanceof UnsupportedSelectorError) {
-        throw errorFor({ source: 'identity', where, host: source.kind, problem: { kind: 'selector', host: e.host, reason: e.reason } });
+        throw errorFor({
+          source: 'identity',
+          where,
+          host: source.kind,
+          problem: { kind: 'selector', host: e.host, reason: e.reason },
+        });
       }
       if (e instanceof FederatedTokenFileError) {
-        throw errorFor({ source: 'identity', where, host: source.kind, problem: { kind: 'tokenFile', reason: e.problem, file: e.file, detail: e.message } });
+        throw errorFor({
+          source: 'identity',
+          where,
+          host: source.kind,
+          problem: { kind: 'tokenFile', reason: e.problem, file: e.file, detail: e.message },
+        });
       }
       throw e;
     }
@@ -219,7 +272,10 @@ export class ManagedIdentityClient {
     return isNotAzureAnswer({
       status: response.status,
       html: looksLikeHtml(response),
-      notJson: response.body.length > 0 && !isJson(response), server: serverOf(response), proxyConfigured: this.proxyConfigured });
+      notJson: response.body.length > 0 && !isJson(response),
+      server: serverOf(response),
+      proxyConfigured: this.proxyConfigured,
+    });
   }
 }
 

@@ -8,7 +8,8 @@ export type IdentitySelector =
 export const SYSTEM_ASSIGNED: IdentitySelector = { kind: 'system' };
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const UAMI_ID = /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[^/]+$/i;
+const UAMI_ID =
+  /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[^/]+$/i;
 
 export class SelectorError extends Error {}
 
@@ -24,7 +25,10 @@ export function selectorFrom(kind: IdentitySelector['kind'], raw: string | undef
     }
     return { kind, value };
   }
-  if (!GUID.test(value)) throw new SelectorError(`"${value}" is not a GUID; a ${kind === 'clientId' ? 'client' : 'object'} ID looks like 00000000-0000-0000-0000-000000000000.`);
+  if (!GUID.test(value))
+    throw new SelectorError(
+      `"${value}" is not a GUID; a ${kind === 'clientId' ? 'client' : 'object'} ID looks like 00000000-0000-0000-0000-000000000000.`,
+    );
   return { kind, value: value.toLowerCase() };
 }
 

@@ -32,7 +32,12 @@ export const EXPIRY_MARGIN_MS = 5 * 60_000;
 /** A disagreement between `expires_on` and `now + expires_in` larger than this means the clocks differ. */
 const SKEW_TOLERANCE_MS = 5 * 60_000;
 
-export function parseTokenResponse(body: Buffer | string, where: string, requestedResource: string, now: number): AccessToken {
+export function parseTokenResponse(
+  body: Buffer | string,
+  where: string,
+  requestedResource: string,
+  now: number,
+): AccessToken {
   const size = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
   if (size > MAX_TOKEN_RESPONSE_BYTES) throw malformedResponse(where, `the body is larger than 1 MB (${size} bytes)`);
   const json = parseJsonBody(body, where);

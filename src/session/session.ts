@@ -164,7 +164,11 @@ export class Session {
         : this.options.service.snapshot(selector, this.include, abort.signal, forceRefresh);
     const promise = work
       .then(
-        (snapshot): SessionState => ({ status: 'signedIn', snapshot: markReused(snapshot, forceRefresh ? previous : undefined), refreshing: false }),
+        (snapshot): SessionState => ({
+          status: 'signedIn',
+          snapshot: markReused(snapshot, forceRefresh ? previous : undefined),
+          refreshing: false,
+        }),
         (e: unknown): SessionState => {
           const error = toVmIdentityError(e);
           if (silent && previous && this.clock.now() < previous.identity.token.expiresOn) {
@@ -239,6 +243,10 @@ export class Session {
 function markReused(snapshot: Snapshot, previous: Snapshot | undefined): Snapshot {
   const was = previous?.identity;
   const now = snapshot.identity;
-  const same = !!was && was.principalId === now.principalId && was.token.issuedAt !== undefined && was.token.issuedAt === now.token.issuedAt;
+  const same =
+    !!was &&
+    was.principalId === now.principalId &&
+    was.token.issuedAt !== undefined &&
+    was.token.issuedAt === now.token.issuedAt;
   return same ? { ...snapshot, sameTokenAfterRefresh: true } : snapshot;
 }

@@ -25,7 +25,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const { session, log, showLog } = deps;
   const snapshot = () => (session.state.status === 'signedIn' ? session.state.snapshot : undefined);
   const ctx: ErrorContext = { log };
-  const register = <A extends unknown[]>(id: string, handler: (...args: A) => unknown) => vscode.commands.registerCommand(id, guarded(id, ctx, handler));
+  const register = <A extends unknown[]>(id: string, handler: (...args: A) => unknown) =>
+    vscode.commands.registerCommand(id, guarded(id, ctx, handler));
 
   const withViewProgress = (work: Promise<SessionState>) => {
     void vscode.window.withProgress({ location: { viewId: VIEW_ID } }, () => work);
@@ -102,8 +103,12 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       await copyTokenWithWarning(session, log, s.cloud.armResource);
     }),
     register('vmIdentity.openInPortal', async (node?: Node) => {
-      const link = node?.kind === 'field' || node?.kind === 'assignment' ? node.link : (snapshot()?.links.vm ?? snapshot()?.links.identity);
-      if (!link) throw usageError(
+      const link =
+        node?.kind === 'field' || node?.kind === 'assignment'
+          ? node.link
+          : (snapshot()?.links.vm ?? snapshot()?.links.identity);
+      if (!link)
+        throw usageError(
           vscode.l10n.t('There is no Azure portal page for this item.'),
           vscode.l10n.t('Use it on the VM, the identity or a role assignment.'),
         );
@@ -122,7 +127,8 @@ async function explainCachedToken(log: Logger): Promise<void> {
   );
   log.info('refresh returned the same token (identity host cache)');
   const learn = vscode.l10n.t('Learn more');
-  if ((await vscode.window.showInformationMessage(message, learn)) === learn) await vscode.env.openExternal(vscode.Uri.parse(IMDS_CACHE_DOCS));
+  if ((await vscode.window.showInformationMessage(message, learn)) === learn)
+    await vscode.env.openExternal(vscode.Uri.parse(IMDS_CACHE_DOCS));
 }
 
 function requireSnapshot(s: Snapshot | undefined): Snapshot {
@@ -146,7 +152,10 @@ async function copy(value: string, what: string): Promise<void> {
   vscode.window.setStatusBarMessage(vscode.l10n.t('$(copy) {0} copied', what), 3000);
 }
 
-type IdentityPick = vscode.QuickPickItem & { selector?: IdentitySelector; enter?: 'clientId' | 'objectId' | 'resourceId' };
+type IdentityPick = vscode.QuickPickItem & {
+  selector?: IdentitySelector;
+  enter?: 'clientId' | 'objectId' | 'resourceId';
+};
 
 async function pickIdentity(session: Session): Promise<IdentitySelector | undefined> {
   const current = session.identity;
@@ -184,7 +193,8 @@ async function pickIdentity(session: Session): Promise<IdentitySelector | undefi
     { label: vscode.l10n.t('$(edit) Enter a resource ID…'), enter: 'resourceId' },
   );
   const state = session.state;
-  const severalUnnamed = (state.status === 'error' || state.status === 'unavailable') && state.error.kind === 'multipleIdentities';
+  const severalUnnamed =
+    (state.status === 'error' || state.status === 'unavailable') && state.error.kind === 'multipleIdentities';
   const placeHolder = severalUnnamed
     ? vscode.l10n.t(
         'This VM has several user-assigned identities: enter the client ID of one (Azure portal → the VM → Security → Identity → User assigned)',
@@ -209,7 +219,10 @@ async function pickIdentity(session: Session): Promise<IdentitySelector | undefi
         : kind === 'objectId'
           ? vscode.l10n.t('User-assigned identity by object (principal) ID')
           : vscode.l10n.t('User-assigned identity by resource ID'),
-    placeHolder: kind === 'resourceId' ? '/subscriptions/…/resourceGroups/…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>' : '00000000-0000-0000-0000-000000000000',
+    placeHolder:
+      kind === 'resourceId'
+        ? '/subscriptions/…/resourceGroups/…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>'
+        : '00000000-0000-0000-0000-000000000000',
     ignoreFocusOut: true,
     validateInput: (v) => {
       try {

@@ -8,9 +8,7 @@ import { type ErrorAction, type VmIdentityError, isVmIdentityError } from '../co
 import { type Logger, describeForLog, redact, redacting } from '../core/log';
 
 export type ErrorOutcome =
-  | { show: 'nothing' }
-  | { show: 'error'; error: VmIdentityError }
-  | { show: 'unexpected'; message: string };
+  { show: 'nothing' } | { show: 'error'; error: VmIdentityError } | { show: 'unexpected'; message: string };
 
 /** The log line of a typed error: kind, cause, fix, where and status (never headers or bodies). */
 export function errorLogLine(error: VmIdentityError): string {
@@ -26,7 +24,12 @@ export function logShownError(error: VmIdentityError, logger: Logger): void {
  * Classifies what a command threw and logs it: cancellation is silent; a typed error is shown with its
  * actions; anything else is logged with its stack and shown as a one-line message.
  */
-export function reportCommandError(commandId: string, e: unknown, logger: Logger, isCancellation: (e: unknown) => boolean): ErrorOutcome {
+export function reportCommandError(
+  commandId: string,
+  e: unknown,
+  logger: Logger,
+  isCancellation: (e: unknown) => boolean,
+): ErrorOutcome {
   if (isCancellation(e) || isVmIdentityError(e, 'cancelled')) return { show: 'nothing' };
   if (isVmIdentityError(e)) {
     logShownError(e, logger);

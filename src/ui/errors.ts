@@ -27,13 +27,20 @@ export async function runAction(action: ErrorAction): Promise<void> {
 /** Shows a typed error with its buttons; a failed sign-in leads with Diagnose. */
 export async function showError(error: VmIdentityError, ctx: ErrorContext, signIn = false): Promise<void> {
   logShownError(error, ctx.log);
-  const items = (signIn ? signInButtonsFor(error) : buttonsFor(error)).map((action) => ({ title: action.label, action }));
+  const items = (signIn ? signInButtonsFor(error) : buttonsFor(error)).map((action) => ({
+    title: action.label,
+    action,
+  }));
   const choice = await vscode.window.showErrorMessage(redact(error.describe()), ...items);
   if (choice) await runAction(choice.action);
 }
 
 /** Wraps a command handler: no error escapes as a raw dump. */
-export function guarded<A extends unknown[]>(id: string, ctx: ErrorContext, handler: (...args: A) => unknown): (...args: A) => Promise<void> {
+export function guarded<A extends unknown[]>(
+  id: string,
+  ctx: ErrorContext,
+  handler: (...args: A) => unknown,
+): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await handler(...args);
@@ -44,7 +51,9 @@ export function guarded<A extends unknown[]>(id: string, ctx: ErrorContext, hand
           return;
         case 'error': {
           const items = buttonsFor(outcome.error).map((action) => ({ title: action.label, action }));
-          void vscode.window.showErrorMessage(redact(outcome.error.describe()), ...items).then((c) => c && runAction(c.action));
+          void vscode.window
+            .showErrorMessage(redact(outcome.error.describe()), ...items)
+            .then((c) => c && runAction(c.action));
           return;
         }
         case 'unexpected':

@@ -23,7 +23,9 @@ export function identityTypeLabel(type: IdentityType): string {
 export function formatIssued(epochMs: number, now = Date.now()): string {
   const minutes = Math.max(0, Math.round((now - epochMs) / 60_000));
   const when = new Date(epochMs).toLocaleString();
-  return minutes < 120 ? vscode.l10n.t('{0} ({1} min ago)', when, minutes) : vscode.l10n.t('{0} ({1} h ago)', when, Math.round(minutes / 60));
+  return minutes < 120
+    ? vscode.l10n.t('{0} ({1} min ago)', when, minutes)
+    : vscode.l10n.t('{0} ({1} h ago)', when, Math.round(minutes / 60));
 }
 export function shortId(id: string): string {
   return id.length > 13 ? `${id.slice(0, 8)}…` : id;

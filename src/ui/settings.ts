@@ -56,5 +56,7 @@ export function readSettings(): Settings {
 }
 
 export async function saveIdentity(selector: IdentitySelector): Promise<void> {
-  await vscode.workspace.getConfiguration(SECTION).update('identity', formatSelector(selector), vscode.ConfigurationTarget.Global);
+  await vscode.workspace
+    .getConfiguration(SECTION)
+    .update('identity', formatSelector(selector), vscode.ConfigurationTarget.Global);
 }

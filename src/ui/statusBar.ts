@@ -48,7 +48,8 @@ export class StatusBar implements vscode.Disposable {
         if (name) md.appendMarkdown(`${vscode.l10n.t('Name: {0}', escape(name))}  \n`);
         md.appendMarkdown(`${vscode.l10n.t('Principal ID: {0}', `\`${s.identity.principalId}\``)}  \n`);
         if (vm) md.appendMarkdown(`${vscode.l10n.t('VM: {0} ({1})', escape(vm.name), escape(vm.resourceGroup))}  \n`);
-        if (s.identity.token.issuedAt !== undefined) md.appendMarkdown(`${vscode.l10n.t('Token issued: {0}', formatIssued(s.identity.token.issuedAt))}  \n`);
+        if (s.identity.token.issuedAt !== undefined)
+          md.appendMarkdown(`${vscode.l10n.t('Token issued: {0}', formatIssued(s.identity.token.issuedAt))}  \n`);
         md.appendMarkdown(vscode.l10n.t('Token expires: {0}', formatExpiry(s.identity.token.expiresOn)));
         item.tooltip = md;
         item.command = 'workbench.view.extension.vmIdentity';

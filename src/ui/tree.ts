@@ -144,10 +144,12 @@ function identityFields(s: Snapshot): Node[] {
     case 'skipped':
       break;
   }
-  nodes.push(field('identity.principalId', vscode.l10n.t('Principal ID'), i.principalId, {
+  nodes.push(
+    field('identity.principalId', vscode.l10n.t('Principal ID'), i.principalId, {
       copy: i.principalId,
       tooltip: vscode.l10n.t('Object (principal) ID of the service principal'),
-    }));
+    }),
+  );
   if (i.clientId) nodes.push(field('identity.clientId', vscode.l10n.t('Client ID'), i.clientId, { copy: i.clientId }));
   nodes.push(field('identity.tenantId', vscode.l10n.t('Tenant ID'), i.tenantId, { copy: i.tenantId }));
   nodes.push(
@@ -162,14 +164,21 @@ function identityFields(s: Snapshot): Node[] {
       'IMDS serves a cached token for up to 24 h, so role grants made after this time may not apply to it yet. {0}',
       IMDS_CACHE_DOCS,
     );
-    nodes.push(field('identity.issued', vscode.l10n.t('Token issued'), formatIssued(i.token.issuedAt), { tooltip, link: IMDS_CACHE_DOCS }));
+    nodes.push(
+      field('identity.issued', vscode.l10n.t('Token issued'), formatIssued(i.token.issuedAt), {
+        tooltip,
+        link: IMDS_CACHE_DOCS,
+      }),
+    );
   }
   nodes.push({
     kind: 'message',
     id: 'identity.getToken',
     label: vscode.l10n.t('Get access token for…'),
     icon: 'key',
-    tooltip: vscode.l10n.t('A token for Key Vault, Storage, SQL… as this identity, shown decoded in the token inspector'),
+    tooltip: vscode.l10n.t(
+      'A token for Key Vault, Storage, SQL… as this identity, shown decoded in the token inspector',
+    ),
     command: { command: 'vmIdentity.getToken', title: vscode.l10n.t('Get access token for…') },
   });
   nodes.push(
@@ -207,6 +216,11 @@ function vmFields(s: Snapshot): Node[] {
   ];
 }
 
-function field(id: string, label: string, value: string, extra: { copy?: string; link?: string; tooltip?: string } = {}): Node {
+function field(
+  id: string,
+  label: string,
+  value: string,
+  extra: { copy?: string; link?: string; tooltip?: string } = {},
+): Node {
   return { kind: 'field', id, label, value: value || '—', ...extra };
 }

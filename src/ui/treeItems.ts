@@ -6,8 +6,26 @@ import { escapeMarkdown } from './format';
 
 export type Node =
   | { kind: 'section'; id: string; label: string; icon: string; description?: string; children: () => Node[] }
-  | { kind: 'field'; id: string; label: string; value: string; copy?: string; link?: string; tooltip?: string; icon?: string }
-  | { kind: 'group'; id: string; label: string; description?: string; icon: string; tooltip?: string; expanded?: boolean; children: () => Node[] }
+  | {
+      kind: 'field';
+      id: string;
+      label: string;
+      value: string;
+      copy?: string;
+      link?: string;
+      tooltip?: string;
+      icon?: string;
+    }
+  | {
+      kind: 'group';
+      id: string;
+      label: string;
+      description?: string;
+      icon: string;
+      tooltip?: string;
+      expanded?: boolean;
+      children: () => Node[];
+    }
   | { kind: 'assignment'; id: string; assignment: RoleAssignmentDetail; link?: string }
   | { kind: 'message'; id: string; label: string; icon: string; tooltip?: string; command?: vscode.Command };
 
@@ -28,7 +46,9 @@ export function toTreeItem(node: Node): vscode.TreeItem {
     case 'group': {
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
       if (node.kind === 'group') {
-        item.collapsibleState = node.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+        item.collapsibleState = node.expanded
+          ? vscode.TreeItemCollapsibleState.Expanded
+          : vscode.TreeItemCollapsibleState.Collapsed;
         item.tooltip = node.tooltip;
         // VS Code reads a string tooltip as the row's name; the row is named by what it shows instead.
         item.accessibilityInformation = { label: [node.label, node.description].filter(Boolean).join(' ') };
@@ -46,7 +66,14 @@ export function toTreeItem(node: Node): vscode.TreeItem {
       item.tooltip = node.tooltip ? `${node.value}\n${node.tooltip}` : node.value;
       item.iconPath = node.icon ? new vscode.ThemeIcon(node.icon) : undefined;
       // `checkable`: a field whose value is an ARM id (the VM, an identity) offers Check access… at that scope.
-      item.contextValue = ['field', node.copy ? 'copyable' : '', node.link ? 'portal' : '', node.copy?.startsWith('/') ? 'checkable' : ''].filter(Boolean).join(' ');
+      item.contextValue = [
+        'field',
+        node.copy ? 'copyable' : '',
+        node.link ? 'portal' : '',
+        node.copy?.startsWith('/') ? 'checkable' : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
       item.accessibilityInformation = { label: `${node.label}: ${node.value}` };
       return item;
     }
@@ -55,7 +82,9 @@ export function toTreeItem(node: Node): vscode.TreeItem {
       const item = new vscode.TreeItem(`${a.roleName} — ${scopeName(a.scope)}`);
       item.id = a.id;
       item.description = a.condition ? vscode.l10n.t('{0} · condition', viaLabel(a.via)) : viaLabel(a.via);
-      item.iconPath = new vscode.ThemeIcon(a.via === 'group' ? 'organization' : a.via === 'inherited' ? 'arrow-down' : 'key');
+      item.iconPath = new vscode.ThemeIcon(
+        a.via === 'group' ? 'organization' : a.via === 'inherited' ? 'arrow-down' : 'key',
+      );
       item.contextValue = 'roleAssignment copyable portal checkable';
       // The tooltip comes from resolveTreeItem, on hover: a group may hold thousands of rows.
       return item;
@@ -121,8 +150,18 @@ export function errorNodes(prefix: string, error: VmIdentityError, title: string
   error.actions.forEach((action, i) => {
     if (!action.treeLabel) return;
     const uri = action.args?.find((a): a is { uri: string } => typeof a !== 'string')?.uri;
-    const command = action.command === 'vscode.open' && uri ? openLink(uri, action.label) : { command: action.command, title: action.treeLabel };
-    nodes.push({ kind: 'message', id: `${prefix}.action.${i}`, label: action.treeLabel, icon: uri ? 'link-external' : 'person', command, tooltip: uri ? error.fix : undefined });
+    const command =
+      action.command === 'vscode.open' && uri
+        ? openLink(uri, action.label)
+        : { command: action.command, title: action.treeLabel };
+    nodes.push({
+      kind: 'message',
+      id: `${prefix}.action.${i}`,
+      label: action.treeLabel,
+      icon: uri ? 'link-external' : 'person',
+      command,
+      tooltip: uri ? error.fix : undefined,
+    });
   });
   if (prefix === 'signIn') {
     const diagnose = vscode.l10n.t('Diagnose');

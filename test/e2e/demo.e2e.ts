@@ -25,12 +25,18 @@ describe('npm start (the demo)', function () {
     child.stderr.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      const url = await pollUntil(() => /Open\s+(http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(out)?.[1], { timeout: 200_000, message: `no URL printed:\n${out.slice(-3000)}` });
+      const url = await pollUntil(() => /Open\s+(http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(out)?.[1], {
+        timeout: 200_000,
+        message: `no URL printed:\n${out.slice(-3000)}`,
+      });
       assert.ok(url.startsWith(`http://127.0.0.1:${port}/`));
       const browser = await launchBrowser();
       try {
         await openWorkbench(browser.page, url);
-        const text = await waitForStatusItem(browser.page, 'vm-identity.vm-identity.vmIdentity.status', { text: /^(?!.*(signed out|signing in|VM identity:)).+/, timeout: 60_000 });
+        const text = await waitForStatusItem(browser.page, 'vm-identity.vm-identity.vmIdentity.status', {
+          text: /^(?!.*(signed out|signing in|VM identity:)).+/,
+          timeout: 60_000,
+        });
         assert.match(text, /vm-/, `status shows the VM identity's name: ${text}`);
       } finally {
         await browser.close();
@@ -40,6 +46,13 @@ describe('npm start (the demo)', function () {
     }
     assert.equal(await exited, 0);
     // code-server and the emulator are gone: the port no longer answers.
-    await pollUntil(async () => fetch(`http://127.0.0.1:${port}/`).then(() => false, () => true), { timeout: 15_000, message: 'code-server still answers after Ctrl-C' });
+    await pollUntil(
+      async () =>
+        fetch(`http://127.0.0.1:${port}/`).then(
+          () => false,
+          () => true,
+        ),
+      { timeout: 15_000, message: 'code-server still answers after Ctrl-C' },
+    );
   });
 });

@@ -14,7 +14,15 @@ import { type Browser, launchBrowser } from './support/browser';
 import { assertRoleRowsShown, readFilesUnder, tokenPartsIn } from './support/checks';
 import { type CodeServer, installVsix, startCodeServer, workbenchUrl } from './support/codeServer';
 import { VSIX, assertNetworkIsolated, mkTemp, pollUntil, rmrf } from './support/common';
-import { SIDEBAR, openActivity, treeRows, waitForTreeRow, welcomeButton, welcomeViewText, widenSidebar } from './support/views';
+import {
+  SIDEBAR,
+  openActivity,
+  treeRows,
+  waitForTreeRow,
+  welcomeButton,
+  welcomeViewText,
+  widenSidebar,
+} from './support/views';
 import { workspaceWithHostileSettings } from './support/workspace';
 import {
   notificationButton,
@@ -48,7 +56,10 @@ describe('VM Identity in real VS Code', function () {
   before(async function () {
     assertNetworkIsolated();
     tmp = mkTemp('vmid-e2e-');
-    emu = await startEmulator({ dataset: { assignments: 12, userAssignedIdentities: 3 }, listen: [{ host: '127.0.0.1', port: 0 }] });
+    emu = await startEmulator({
+      dataset: { assignments: 12, userAssignedIdentities: 3 },
+      listen: [{ host: '127.0.0.1', port: 0 }],
+    });
     folder = workspaceWithHostileSettings(tmp, emu.dataset.userAssignedIdentities[0].clientId);
     const extensionsDir = path.join(tmp, 'extensions');
     await installVsix(VSIX, extensionsDir);
@@ -90,7 +101,15 @@ describe('VM Identity in real VS Code', function () {
     await waitForTreeRow(page, d.systemIdentity.principalId, { scope: SIDEBAR });
     await widenSidebar(page, 620);
     const all = (await treeRows(page, SIDEBAR)).join('\n');
-    for (const v of [d.systemIdentity.principalId, d.systemIdentity.clientId, d.tenantId, d.vm.name, d.resourceGroupName, d.subscriptionId, d.vm.location]) {
+    for (const v of [
+      d.systemIdentity.principalId,
+      d.systemIdentity.clientId,
+      d.tenantId,
+      d.vm.name,
+      d.resourceGroupName,
+      d.subscriptionId,
+      d.vm.location,
+    ]) {
       assert.ok(all.includes(v), `the tree shows ${v}`);
     }
     await screenshot(page, 'signed-in.png');
@@ -103,8 +122,17 @@ describe('VM Identity in real VS Code', function () {
     assert.equal(checked, view.assignmentIds.length, 'every assignment of every subscription checked');
     const tokens = tokenQueries(emu);
     assert.ok(tokens.length >= 1 && tokens.length <= 2, 'one token for ARM (and one for Graph)');
-    assert.ok(tokens.every((q) => !q.client_id), `no client_id from the workspace: ${JSON.stringify(tokens)}`);
-    recordCase({ area: 'security (real VS Code)', name: 'trusted workspace .vscode/settings.json sets vmIdentity.identity to another identity', expected: 'ignored (machine scope)', observed: `${tokens.length} token requests, none with client_id`, pass: true });
+    assert.ok(
+      tokens.every((q) => !q.client_id),
+      `no client_id from the workspace: ${JSON.stringify(tokens)}`,
+    );
+    recordCase({
+      area: 'security (real VS Code)',
+      name: 'trusted workspace .vscode/settings.json sets vmIdentity.identity to another identity',
+      expected: 'ignored (machine scope)',
+      observed: `${tokens.length} token requests, none with client_id`,
+      pass: true,
+    });
 
     await runCommand(page, 'VM Identity: Sign out');
     await waitForStatusItem(page, STATUS, { text: 'signed out' });
@@ -174,13 +202,22 @@ describe('VM Identity in real VS Code', function () {
       await pollUntil(explains, { timeout: 15_000, message: 'the picker explains where a client ID is found' });
       await pickRow(page, 'Enter a client ID');
       await input.fill('not-a-guid');
-      await page.locator('.quick-input-widget .quick-input-message', { hasText: 'not a GUID' }).first().waitFor({ timeout: 10_000 });
+      await page
+        .locator('.quick-input-widget .quick-input-message', { hasText: 'not a GUID' })
+        .first()
+        .waitFor({ timeout: 10_000 });
       await input.fill(second.clientId);
       await page.keyboard.press('Enter');
       await waitForStatusItem(page, STATUS, { text: second.name });
       await waitForTreeRow(page, second.principalId, { scope: SIDEBAR });
       assert.equal(tokenQueries(emu).at(-1)!.client_id, second.clientId);
-      recordCase({ area: 'identity endpoint (real VS Code)', name: 'several user-assigned identities, no system one', expected: 'notification offers Select identity; a typed client ID is validated and used', observed: `signed in as ${second.name} with client_id ${second.clientId}`, pass: true });
+      recordCase({
+        area: 'identity endpoint (real VS Code)',
+        name: 'several user-assigned identities, no system one',
+        expected: 'notification offers Select identity; a typed client ID is validated and used',
+        observed: `signed in as ${second.name} with client_id ${second.clientId}`,
+        pass: true,
+      });
     } finally {
       emu.configure({ systemAssigned: true });
     }
@@ -194,7 +231,9 @@ describe('VM Identity in real VS Code', function () {
     // the output channel redacted: the error boundary logs what it shows, through the redactor.
     const leaked = 'eyJhbGciOiJSUzI1NiJ9.eyJvaWQiOiJsZWFrZWQtaW4tYW4tZXJyb3IifQ.c2lnbmF0dXJlLW9mLWEtbGVha2VkLXRva2Vu';
     const marker = 'upstream-echoed-credential';
-    emu.fault('imds-token', [{ status: 403, body: { error: marker, error_description: `It echoed ${leaked} back. Nothing else.` } }]);
+    emu.fault('imds-token', [
+      { status: 403, body: { error: marker, error_description: `It echoed ${leaked} back. Nothing else.` } },
+    ]);
     await runCommand(page, 'VM Identity: Refresh');
     await waitForNotification(page, new RegExp(marker));
     await page.keyboard.press('Escape');
@@ -204,7 +243,8 @@ describe('VM Identity in real VS Code', function () {
 
     await runCommand(page, 'VM Identity: Show log');
     // Monaco renders spaces as U+00A0, hence \s in the pattern.
-    const logShown = async () => (await page.locator('.monaco-editor .view-lines', { hasText: /GET\s\S+roleAssignments\s200/ }).count()) > 0;
+    const logShown = async () =>
+      (await page.locator('.monaco-editor .view-lines', { hasText: /GET\s\S+roleAssignments\s200/ }).count()) > 0;
     await pollUntil(logShown, { timeout: 15_000, message: 'the VM Identity log is shown' });
     const files = readFilesUnder(server.userDataDir, server.extensionsDir, folder);
     const channel = [...files.keys()].find((f) => f.endsWith(path.join('vm-identity.vm-identity', 'VM Identity.log')));
@@ -213,13 +253,32 @@ describe('VM Identity in real VS Code', function () {
     assert.match(log, /GET .*roleAssignments 200/);
     const errorLine = log.split('\n').find((l) => l.includes(marker));
     assert.ok(errorLine, 'the error with a token in its message reached the output channel');
-    assert.ok(!log.includes(leaked) && !log.includes(leaked.split('.')[1]), 'the token in the error message was redacted');
+    assert.ok(
+      !log.includes(leaked) && !log.includes(leaked.split('.')[1]),
+      'the token in the error message was redacted',
+    );
     assert.match(errorLine, /<redacted-jwt>/);
-    recordCase({ area: 'security (real VS Code)', name: 'an error whose message carries a token (IMDS error_description echoing one)', expected: 'the error reaches the output channel with the token redacted', observed: `logged: ${errorLine.trim().slice(0, 160)}`, pass: true });
+    recordCase({
+      area: 'security (real VS Code)',
+      name: 'an error whose message carries a token (IMDS error_description echoing one)',
+      expected: 'the error reaches the output channel with the token redacted',
+      observed: `logged: ${errorLine.trim().slice(0, 160)}`,
+      pass: true,
+    });
     const tokens = emu.issuedTokens;
     assert.ok(tokens.length >= 4, `tokens were issued during the run (${tokens.length})`);
-    assert.deepEqual(tokenPartsIn([...server.logs, ...files.values()].join('\n'), tokens), [], 'an issued token (or part of one) was found');
-    recordCase({ area: 'security (real VS Code)', name: 'scan of output channel, code-server logs, user data, globalStorage, extensions, workspace for issued tokens', expected: 'no token or token part anywhere', observed: `${tokens.length} tokens × 3 parts searched in ${files.size} files + logs: none found`, pass: true });
+    assert.deepEqual(
+      tokenPartsIn([...server.logs, ...files.values()].join('\n'), tokens),
+      [],
+      'an issued token (or part of one) was found',
+    );
+    recordCase({
+      area: 'security (real VS Code)',
+      name: 'scan of output channel, code-server logs, user data, globalStorage, extensions, workspace for issued tokens',
+      expected: 'no token or token part anywhere',
+      observed: `${tokens.length} tokens × 3 parts searched in ${files.size} files + logs: none found`,
+      pass: true,
+    });
   });
 });
 
@@ -240,16 +299,31 @@ describe('VM Identity in an untrusted workspace', function () {
         extensionsDir,
         workspaceTrust: true,
         env: endpointsOf(emu),
-        settings: { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' },
+        settings: {
+          'security.workspace.trust.enabled': true,
+          'security.workspace.trust.startupPrompt': 'never',
+          'security.workspace.trust.banner': 'always',
+        },
       });
       b = await launchBrowser();
       await openWorkbench(b.page, workbenchUrl(server, { folder }));
-      const restricted = b.page.locator('.monaco-workbench .workspace-trust-banner, .monaco-workbench [aria-label*="Restricted Mode" i]');
+      const restricted = b.page.locator(
+        '.monaco-workbench .workspace-trust-banner, .monaco-workbench [aria-label*="Restricted Mode" i]',
+      );
       await restricted.first().waitFor({ state: 'attached', timeout: 30_000 });
       await waitForStatusItem(b.page, STATUS, { text: emu.dataset.vm.name, timeout: 60_000 });
       const asked = tokenQueries(emu);
-      assert.ok(asked.length > 0 && asked.every((q) => !q.client_id), `the system identity, not the workspace's: ${JSON.stringify(asked)}`);
-      recordCase({ area: 'security (real VS Code)', name: 'untrusted workspace whose .vscode/settings.json sets vmIdentity.identity', expected: 'Restricted Mode; extension works (limited); workspace value ignored', observed: `signed in as the system identity; ${asked.length} token requests, none with client_id`, pass: true });
+      assert.ok(
+        asked.length > 0 && asked.every((q) => !q.client_id),
+        `the system identity, not the workspace's: ${JSON.stringify(asked)}`,
+      );
+      recordCase({
+        area: 'security (real VS Code)',
+        name: 'untrusted workspace whose .vscode/settings.json sets vmIdentity.identity',
+        expected: 'Restricted Mode; extension works (limited); workspace value ignored',
+        observed: `signed in as the system identity; ${asked.length} token requests, none with client_id`,
+        pass: true,
+      });
     } finally {
       await b?.close();
       await server?.stop();

@@ -8,7 +8,14 @@ import type { RoleAssignment, Subscription } from './model';
 import { json } from './http';
 import { armError, authorizationFailed, forcedAccess, mayPerform, paged } from './armCommon';
 import { handleAuthz } from './authz';
-import { findRoleDefinition, hasAnyAssignment, listRoleAssignments, normaliseScope, scopeContains, type AssignmentQuery } from './rbac';
+import {
+  findRoleDefinition,
+  hasAnyAssignment,
+  listRoleAssignments,
+  normaliseScope,
+  scopeContains,
+  type AssignmentQuery,
+} from './rbac';
 import { roleDefinitionIdAt, type RoleDefinition } from './roles';
 import { matchArm, type ArmTarget } from './routes';
 import { checkBearer, type AccessTokenClaims } from './tokens';
@@ -18,7 +25,9 @@ const API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
 
 function unauthorized(ctx: ServiceContext, code: string, message: string, challenge: string): EmulatorResponse {
   const authority = `${cloudFor(ctx.config.azEnvironment).loginAuthority}/${ctx.dataset.tenantId}`;
-  return armError(401, code, message, { 'www-authenticate': `Bearer authorization_uri="${authority}", error="invalid_token", error_description="${challenge}"` });
+  return armError(401, code, message, {
+    'www-authenticate': `Bearer authorization_uri="${authority}", error="invalid_token", error_description="${challenge}"`,
+  });
 }
 
 /** Observed ARM 401 codes: AuthenticationFailed, InvalidAuthenticationToken, ExpiredAuthenticationToken, InvalidAuthenticationTokenAudience. */
@@ -29,16 +38,36 @@ function authenticate(req: RequestInfo, ctx: ServiceContext): AccessTokenClaims 
   if (check.ok) return check.claims;
   switch (check.reason) {
     case 'missing':
-      return unauthorized(ctx, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.", "The authentication failed because of missing 'Authorization' header.");
+      return unauthorized(
+        ctx,
+        'AuthenticationFailed',
+        "Authentication failed. The 'Authorization' header is missing.",
+        "The authentication failed because of missing 'Authorization' header.",
+      );
     case 'invalid':
-      return unauthorized(ctx, 'InvalidAuthenticationToken', 'The access token is invalid.', 'The access token is invalid.');
+      return unauthorized(
+        ctx,
+        'InvalidAuthenticationToken',
+        'The access token is invalid.',
+        'The access token is invalid.',
+      );
     case 'expired': {
       const message = `The access token expiry UTC time '${isoSeconds(check.claims?.exp ?? 0)}' is earlier than current UTC time '${isoSeconds(nowSec)}'.`;
-      return unauthorized(ctx, 'ExpiredAuthenticationToken', message, 'The access token expiry UTC time is earlier than current UTC time.');
+      return unauthorized(
+        ctx,
+        'ExpiredAuthenticationToken',
+        message,
+        'The access token expiry UTC time is earlier than current UTC time.',
+      );
     }
     case 'audience': {
       const message = `The access token has been obtained for wrong audience or resource '${check.claims?.aud ?? ''}'. It should exactly match with one of the allowed audiences '${audiences.join("','")}'.`;
-      return unauthorized(ctx, 'InvalidAuthenticationTokenAudience', message, 'The access token has been obtained from wrong audience or resource.');
+      return unauthorized(
+        ctx,
+        'InvalidAuthenticationTokenAudience',
+        message,
+        'The access token has been obtained from wrong audience or resource.',
+      );
     }
   }
 }
@@ -82,8 +111,10 @@ function parseAssignmentFilter(filter: string | undefined): AssignmentQuery | un
   for (const clause of filter.trim().split(/\s+and\s+/i)) {
     let m: RegExpExecArray | null;
     if (/^atScope\(\)$/i.test(clause)) query.atScopeOnly = true;
-    else if ((m = /^assignedTo\('([^']+)'\)$/i.exec(clause))) Object.assign(query, { principalId: m[1], filter: 'assignedTo' });
-    else if ((m = /^principalId\s+eq\s+'([^']+)'$/i.exec(clause))) Object.assign(query, { principalId: m[1], filter: 'principalId' });
+    else if ((m = /^assignedTo\('([^']+)'\)$/i.exec(clause)))
+      Object.assign(query, { principalId: m[1], filter: 'assignedTo' });
+    else if ((m = /^principalId\s+eq\s+'([^']+)'$/i.exec(clause)))
+      Object.assign(query, { principalId: m[1], filter: 'principalId' });
     else return undefined;
   }
   return query;
@@ -92,15 +123,25 @@ function parseAssignmentFilter(filter: string | undefined): AssignmentQuery | un
 function listAssignments(req: RequestInfo, ctx: ServiceContext, scope: string, oid: string): EmulatorResponse {
   const query = parseAssignmentFilter(req.query.$filter);
   if (!query) {
-    return armError(400, 'UnsupportedQuery', `The filter '${req.query.$filter}' is not supported. Supported filters are either 'atScope()' or 'principalId eq '{value}' or assignedTo('{value}')'.`);
+    return armError(
+      400,
+      'UnsupportedQuery',
+      `The filter '${req.query.$filter}' is not supported. Supported filters are either 'atScope()' or 'principalId eq '{value}' or assignedTo('{value}')'.`,
+    );
   }
-  if (!mayPerform(ctx, oid, 'Microsoft.Authorization/roleAssignments/read', scope || '/')) return authorizationFailed(oid, 'Microsoft.Authorization/roleAssignments/read', scope || '/');
+  if (!mayPerform(ctx, oid, 'Microsoft.Authorization/roleAssignments/read', scope || '/'))
+    return authorizationFailed(oid, 'Microsoft.Authorization/roleAssignments/read', scope || '/');
   return paged(req, ctx, listRoleAssignments(ctx.dataset, scope, query), roleAssignmentWire);
 }
 
 function getRoleDefinition(ctx: ServiceContext, scope: string, guid: string): EmulatorResponse {
   const role = findRoleDefinition(ctx.dataset, guid);
-  if (!role) return armError(404, 'RoleDefinitionDoesNotExist', `The specified role definition with ID '${guid}' does not exist.`);
+  if (!role)
+    return armError(
+      404,
+      'RoleDefinitionDoesNotExist',
+      `The specified role definition with ID '${guid}' does not exist.`,
+    );
   return json(200, roleDefinitionWire(role, scope));
 }
 
@@ -118,7 +159,11 @@ function listRoleDefinitions(req: RequestInfo, ctx: ServiceContext, scope: strin
   const matches = roleDefinitionMatcher(req.query.$filter);
   if (!matches) return armError(400, 'UnsupportedQuery', `The filter '${req.query.$filter}' is not supported.`);
   // Custom roles show up where they are assignable: at one of their assignable scopes or below.
-  const visible = ctx.dataset.roleDefinitions.filter((r) => r.properties.type === 'BuiltInRole' || r.properties.assignableScopes.some((s) => scopeContains(ctx.dataset, s, scope)));
+  const visible = ctx.dataset.roleDefinitions.filter(
+    (r) =>
+      r.properties.type === 'BuiltInRole' ||
+      r.properties.assignableScopes.some((s) => scopeContains(ctx.dataset, s, scope)),
+  );
   return paged(req, ctx, visible.filter(matches), (r) => roleDefinitionWire(r, scope));
 }
 
@@ -127,11 +172,19 @@ function vmIdentityWire(ctx: ServiceContext): unknown {
   const { dataset, config } = ctx;
   const uamis = config.userAssignedAttached ? dataset.userAssignedIdentities : [];
   if (!config.systemAssigned && uamis.length === 0) return undefined;
-  const type = [config.systemAssigned ? 'SystemAssigned' : '', uamis.length ? 'UserAssigned' : ''].filter(Boolean).join(', ');
+  const type = [config.systemAssigned ? 'SystemAssigned' : '', uamis.length ? 'UserAssigned' : '']
+    .filter(Boolean)
+    .join(', ');
   return {
     type,
     ...(config.systemAssigned ? { principalId: dataset.systemIdentity.principalId, tenantId: dataset.tenantId } : {}),
-    ...(uamis.length ? { userAssignedIdentities: Object.fromEntries(uamis.map((u) => [u.resourceId, { principalId: u.principalId, clientId: u.clientId }])) } : {}),
+    ...(uamis.length
+      ? {
+          userAssignedIdentities: Object.fromEntries(
+            uamis.map((u) => [u.resourceId, { principalId: u.principalId, clientId: u.clientId }]),
+          ),
+        }
+      : {}),
   };
 }
 
@@ -153,13 +206,22 @@ function vmWire(ctx: ServiceContext): unknown {
       vmId: vm.vmId,
       hardwareProfile: { vmSize: vm.vmSize },
       storageProfile: {
-        imageReference: { publisher: vm.image.publisher, offer: vm.image.offer, sku: vm.image.sku, version: 'latest', exactVersion: vm.image.version },
+        imageReference: {
+          publisher: vm.image.publisher,
+          offer: vm.image.offer,
+          sku: vm.image.sku,
+          version: 'latest',
+          exactVersion: vm.image.version,
+        },
         osDisk: {
           osType: vm.osType,
           name: vm.osDiskName,
           createOption: 'FromImage',
           caching: 'ReadWrite',
-          managedDisk: { storageAccountType: 'Premium_LRS', id: `${dataset.scopes.resourceGroup}/providers/Microsoft.Compute/disks/${vm.osDiskName}` },
+          managedDisk: {
+            storageAccountType: 'Premium_LRS',
+            id: `${dataset.scopes.resourceGroup}/providers/Microsoft.Compute/disks/${vm.osDiskName}`,
+          },
           deleteOption: 'Delete',
           diskSizeGB: linux ? 30 : 127,
         },
@@ -170,14 +232,33 @@ function vmWire(ctx: ServiceContext): unknown {
         computerName: vm.computerName,
         adminUsername: vm.adminUsername,
         ...(linux
-          ? { linuxConfiguration: { disablePasswordAuthentication: true, provisionVMAgent: true, patchSettings: { patchMode: 'ImageDefault', assessmentMode: 'ImageDefault' } } }
-          : { windowsConfiguration: { provisionVMAgent: true, enableAutomaticUpdates: true, patchSettings: { patchMode: 'AutomaticByOS', assessmentMode: 'ImageDefault' } } }),
+          ? {
+              linuxConfiguration: {
+                disablePasswordAuthentication: true,
+                provisionVMAgent: true,
+                patchSettings: { patchMode: 'ImageDefault', assessmentMode: 'ImageDefault' },
+              },
+            }
+          : {
+              windowsConfiguration: {
+                provisionVMAgent: true,
+                enableAutomaticUpdates: true,
+                patchSettings: { patchMode: 'AutomaticByOS', assessmentMode: 'ImageDefault' },
+              },
+            }),
         secrets: [],
         allowExtensionOperations: true,
         requireGuestProvisionSignal: true,
       },
       securityProfile: { uefiSettings: { secureBootEnabled: true, vTpmEnabled: true }, securityType: 'TrustedLaunch' },
-      networkProfile: { networkInterfaces: [{ id: `${dataset.scopes.resourceGroup}/providers/Microsoft.Network/networkInterfaces/${vm.name}-nic`, properties: { deleteOption: 'Detach' } }] },
+      networkProfile: {
+        networkInterfaces: [
+          {
+            id: `${dataset.scopes.resourceGroup}/providers/Microsoft.Network/networkInterfaces/${vm.name}-nic`,
+            properties: { deleteOption: 'Detach' },
+          },
+        ],
+      },
       diagnosticsProfile: { bootDiagnostics: { enabled: true } },
       provisioningState: 'Succeeded',
       timeCreated: '2024-03-18T09:41:27.1234567+00:00',
@@ -187,10 +268,15 @@ function vmWire(ctx: ServiceContext): unknown {
 
 function getVm(req: RequestInfo, ctx: ServiceContext, oid: string): EmulatorResponse {
   const requested = req.path.replace(/\/+$/, '');
-  if (!mayPerform(ctx, oid, 'Microsoft.Compute/virtualMachines/read', requested)) return authorizationFailed(oid, 'Microsoft.Compute/virtualMachines/read', requested);
+  if (!mayPerform(ctx, oid, 'Microsoft.Compute/virtualMachines/read', requested))
+    return authorizationFailed(oid, 'Microsoft.Compute/virtualMachines/read', requested);
   if (normaliseScope(requested) !== normaliseScope(ctx.dataset.vm.resourceId)) {
     const [, , , , rg, , , , name] = requested.split('/');
-    return armError(404, 'ResourceNotFound', `The Resource 'Microsoft.Compute/virtualMachines/${name}' under resource group '${rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
+    return armError(
+      404,
+      'ResourceNotFound',
+      `The Resource 'Microsoft.Compute/virtualMachines/${name}' under resource group '${rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+    );
   }
   return json(200, vmWire(ctx));
 }
@@ -205,7 +291,11 @@ function subscriptionWire(ctx: ServiceContext, sub: Subscription): unknown {
     tenantId: ctx.dataset.tenantId,
     displayName: sub.displayName,
     state: 'Enabled',
-    subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'PayAsYouGo_2014-09-01', spendingLimit: 'Off' },
+    subscriptionPolicies: {
+      locationPlacementId: 'Public_2014-09-01',
+      quotaId: 'PayAsYouGo_2014-09-01',
+      spendingLimit: 'Off',
+    },
   };
 }
 
@@ -219,18 +309,29 @@ function subscriptionWire(ctx: ServiceContext, sub: Subscription): unknown {
 function visibleSubscriptions(ctx: ServiceContext, oid: string): Subscription[] {
   const forced = forcedAccess(ctx, oid);
   if (forced === false) return [];
-  return ctx.dataset.subscriptions.filter((s) => (forced && s.id === ctx.dataset.scopes.subscription) || hasAnyAssignment(ctx.dataset, oid, s.id));
+  return ctx.dataset.subscriptions.filter(
+    (s) => (forced && s.id === ctx.dataset.scopes.subscription) || hasAnyAssignment(ctx.dataset, oid, s.id),
+  );
 }
 
 function subscriptions(ctx: ServiceContext, oid: string, subscriptionId: string | undefined): EmulatorResponse {
   const visible = visibleSubscriptions(ctx, oid);
-  if (subscriptionId === undefined) return json(200, { value: visible.map((s) => subscriptionWire(ctx, s)), count: { type: 'Total', value: visible.length } });
+  if (subscriptionId === undefined)
+    return json(200, {
+      value: visible.map((s) => subscriptionWire(ctx, s)),
+      count: { type: 'Total', value: visible.length },
+    });
   const sub = visible.find((s) => s.subscriptionId.toLowerCase() === subscriptionId.toLowerCase());
   if (!sub) return armError(404, 'SubscriptionNotFound', `The subscription '${subscriptionId}' could not be found.`);
   return json(200, subscriptionWire(ctx, sub));
 }
 
-function dispatch(target: Exclude<ArmTarget, { endpoint: 'arm-other' }>, req: RequestInfo, ctx: ServiceContext, oid: string): EmulatorResponse {
+function dispatch(
+  target: Exclude<ArmTarget, { endpoint: 'arm-other' }>,
+  req: RequestInfo,
+  ctx: ServiceContext,
+  oid: string,
+): EmulatorResponse {
   switch (target.endpoint) {
     case 'arm-role-assignments':
       return listAssignments(req, ctx, target.scope, oid);
@@ -253,9 +354,20 @@ export function handleArm(req: RequestInfo, ctx: ServiceContext): EmulatorRespon
   if ('status' in claims) return claims;
   const target = matchArm(req.path);
   if (target.endpoint === 'arm-other') return armError(404, 'NotFound', `The emulator does not serve '${req.path}'.`);
-  if (req.method !== 'GET') return armError(405, 'HttpMethodNotAllowed', `The requested resource does not support http method '${req.method}'.`);
+  if (req.method !== 'GET')
+    return armError(
+      405,
+      'HttpMethodNotAllowed',
+      `The requested resource does not support http method '${req.method}'.`,
+    );
   const apiVersion = req.query['api-version'];
-  if (!apiVersion) return armError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
-  if (!API_VERSION.test(apiVersion)) return armError(400, 'InvalidApiVersionParameter', `The api-version '${apiVersion}' is invalid.`);
+  if (!apiVersion)
+    return armError(
+      400,
+      'MissingApiVersionParameter',
+      'The api-version query parameter (?api-version=) is required for all requests.',
+    );
+  if (!API_VERSION.test(apiVersion))
+    return armError(400, 'InvalidApiVersionParameter', `The api-version '${apiVersion}' is invalid.`);
   return dispatch(target, req, ctx, claims.oid);
 }

@@ -4,7 +4,12 @@ import { canPerform } from './permissions';
 import type { EmulatorResponse, RequestInfo, ServiceContext } from './types';
 
 // ARM error envelope: {"error": {"code", "message"}} (azure-resource-manager common-types ErrorResponse).
-export function armError(status: number, code: string, message: string, headers: Record<string, string> = {}): EmulatorResponse {
+export function armError(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): EmulatorResponse {
   return json(status, { error: { code, message } }, headers);
 }
 
@@ -46,11 +51,16 @@ function nextLink(req: RequestInfo, offset: number): string {
 }
 
 /** `{value, nextLink?}` pages of `pageSize`. */
-export function paged<T>(req: RequestInfo, ctx: ServiceContext, items: readonly T[], toWire: (item: T) => unknown): EmulatorResponse {
+export function paged<T>(
+  req: RequestInfo,
+  ctx: ServiceContext,
+  items: readonly T[],
+  toWire: (item: T) => unknown,
+): EmulatorResponse {
   const offset = decodeSkipToken(req.query.$skiptoken);
-  if (offset === undefined) return armError(400, 'InvalidSkipToken', `The skip token '${req.query.$skiptoken}' is invalid.`);
+  if (offset === undefined)
+    return armError(400, 'InvalidSkipToken', `The skip token '${req.query.$skiptoken}' is invalid.`);
   const end = offset + ctx.config.pageSize;
   const value = items.slice(offset, end).map(toWire);
   return json(200, end < items.length ? { value, nextLink: nextLink(req, end) } : { value });
 }
-

@@ -12,7 +12,12 @@ import { getResource, listResources } from './resources';
 import type { ArmTarget } from './routes';
 import type { EmulatorResponse, RequestInfo, ServiceContext } from './types';
 
-type AuthzTarget = Extract<ArmTarget, { endpoint: 'arm-deny-assignments' | 'arm-permissions' | 'arm-provider-operations' | 'arm-resource' | 'arm-resources' }>;
+type AuthzTarget = Extract<
+  ArmTarget,
+  {
+    endpoint: 'arm-deny-assignments' | 'arm-permissions' | 'arm-provider-operations' | 'arm-resource' | 'arm-resources';
+  }
+>;
 
 // azure-rest-api-specs authorization 2022-04-01 examples/GetDenyAssignmentById.json (DenyAssignmentProperties).
 function denyWire(d: DenyAssignment): unknown {
@@ -24,7 +29,12 @@ function denyWire(d: DenyAssignment): unknown {
       scope: d.scope,
       doNotApplyToChildScopes: d.doNotApplyToChildScopes,
       principals: d.principals.map((p) => ({ id: p.id, displayName: p.displayName, type: p.type, email: null })),
-      excludePrincipals: d.excludePrincipals.map((p) => ({ id: p.id, displayName: p.displayName, type: p.type, email: null })),
+      excludePrincipals: d.excludePrincipals.map((p) => ({
+        id: p.id,
+        displayName: p.displayName,
+        type: p.type,
+        email: null,
+      })),
       isSystemProtected: d.isSystemProtected,
       condition: null,
       conditionVersion: null,
@@ -46,8 +56,10 @@ function parseDenyFilter(filter: string | undefined): DenyQuery | undefined {
   for (const clause of filter.trim().split(/\s+and\s+/i)) {
     let m: RegExpExecArray | null;
     if (/^atScope\(\)$/i.test(clause)) query.atScopeOnly = true;
-    else if ((m = /^assignedTo\('([^']+)'\)$/i.exec(clause))) Object.assign(query, { principalId: m[1], filter: 'assignedTo' });
-    else if ((m = /^principalId\s+eq\s+'([^']+)'$/i.exec(clause))) Object.assign(query, { principalId: m[1], filter: 'principalId' });
+    else if ((m = /^assignedTo\('([^']+)'\)$/i.exec(clause)))
+      Object.assign(query, { principalId: m[1], filter: 'assignedTo' });
+    else if ((m = /^principalId\s+eq\s+'([^']+)'$/i.exec(clause)))
+      Object.assign(query, { principalId: m[1], filter: 'principalId' });
     else if ((m = /^denyAssignmentName\s+eq\s+'([^']+)'$/i.exec(clause))) query.name = m[1];
     else return undefined;
   }
@@ -55,13 +67,23 @@ function parseDenyFilter(filter: string | undefined): DenyQuery | undefined {
 }
 
 /** Listing needs Microsoft.Authorization/denyAssignments/read at the scope (REST reference "Permissions" section). */
-function denyAssignments(req: RequestInfo, ctx: ServiceContext, target: Extract<AuthzTarget, { endpoint: 'arm-deny-assignments' }>, oid: string): EmulatorResponse {
+function denyAssignments(
+  req: RequestInfo,
+  ctx: ServiceContext,
+  target: Extract<AuthzTarget, { endpoint: 'arm-deny-assignments' }>,
+  oid: string,
+): EmulatorResponse {
   const scope = target.scope || '/';
   const action = 'Microsoft.Authorization/denyAssignments/read';
   if (target.name !== undefined) {
     if (!mayPerform(ctx, oid, action, scope)) return authorizationFailed(oid, action, scope);
-    const found = ctx.dataset.denyAssignments.find((d) => d.name.toLowerCase() === target.name?.toLowerCase() && normaliseScope(d.scope) === normaliseScope(target.scope));
-    return found ? json(200, denyWire(found)) : armError(404, 'DenyAssignmentNotFound', `The deny assignment '${target.name}' could not be found.`);
+    const found = ctx.dataset.denyAssignments.find(
+      (d) =>
+        d.name.toLowerCase() === target.name?.toLowerCase() && normaliseScope(d.scope) === normaliseScope(target.scope),
+    );
+    return found
+      ? json(200, denyWire(found))
+      : armError(404, 'DenyAssignmentNotFound', `The deny assignment '${target.name}' could not be found.`);
   }
   const query = parseDenyFilter(req.query.$filter);
   if (!query) return armError(400, 'UnsupportedQuery', `The filter '${req.query.$filter}' is not supported.`);
@@ -77,14 +99,21 @@ function denyAssignments(req: RequestInfo, ctx: ServiceContext, target: Extract<
  */
 function permissions(req: RequestInfo, ctx: ServiceContext, scope: string, oid: string): EmulatorResponse {
   const entries = effectiveEntries(ctx.dataset, oid, scope);
-  return paged(req, ctx, entries, (e) => ({ ...structuredClone(e.permission), condition: e.assignment.condition, conditionVersion: e.assignment.conditionVersion }));
+  return paged(req, ctx, entries, (e) => ({
+    ...structuredClone(e.permission),
+    condition: e.assignment.condition,
+    conditionVersion: e.assignment.conditionVersion,
+  }));
 }
 
 /** ProviderOperationsMetadata_Get; `$expand` defaults to resourceTypes (spec: "default: resourceTypes"). */
 function operations(req: RequestInfo, namespace: string | undefined): EmulatorResponse {
-  if (namespace === undefined) return armError(400, 'UnsupportedQuery', 'The emulator serves provider operations per namespace only.');
+  if (namespace === undefined)
+    return armError(400, 'UnsupportedQuery', 'The emulator serves provider operations per namespace only.');
   const body = providerOperations(namespace, (req.query.$expand ?? 'resourceTypes').toLowerCase() === 'resourcetypes');
-  return body ? json(200, body) : armError(404, 'InvalidResourceNamespace', `The resource namespace '${namespace}' is invalid.`);
+  return body
+    ? json(200, body)
+    : armError(404, 'InvalidResourceNamespace', `The resource namespace '${namespace}' is invalid.`);
 }
 
 export function handleAuthz(target: AuthzTarget, req: RequestInfo, ctx: ServiceContext, oid: string): EmulatorResponse {

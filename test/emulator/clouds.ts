@@ -56,7 +56,10 @@ const CLOUDS: readonly CloudProfile[] = [
 /** The cloud for an azEnvironment value, compared case-insensitively (IMDS samples print AZUREPUBLICCLOUD). */
 export function cloudFor(azEnvironment: string): CloudProfile {
   const cloud = CLOUDS.find((c) => c.name.toLowerCase() === azEnvironment.toLowerCase());
-  if (!cloud) throw new Error(`Unknown azEnvironment '${azEnvironment}'; expected one of ${CLOUDS.map((c) => c.name).join(', ')}`);
+  if (!cloud)
+    throw new Error(
+      `Unknown azEnvironment '${azEnvironment}'; expected one of ${CLOUDS.map((c) => c.name).join(', ')}`,
+    );
   return cloud;
 }
 

@@ -12,7 +12,8 @@ function expectBoolean(value: unknown, name: string): boolean {
 }
 
 function expectInt(value: unknown, name: string, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
+    throw new Error(`${name} must be an integer >= ${min}`);
   return value;
 }
 
@@ -49,7 +50,8 @@ export function parseConfigPatch(input: unknown): EmulatorConfigPatch {
         break;
       case 'instanceAzEnvironment':
         // Any name on purpose: clouds the client does not know (air-gapped, Azure Stack); docs/HOSTS.md §8.
-        if (value !== null && typeof value !== 'string') throw new Error('instanceAzEnvironment must be a string or null');
+        if (value !== null && typeof value !== 'string')
+          throw new Error('instanceAzEnvironment must be a string or null');
         patch.instanceAzEnvironment = value;
         break;
       case 'pageSize':
@@ -60,7 +62,8 @@ export function parseConfigPatch(input: unknown): EmulatorConfigPatch {
         patch.latencyMs = latencyPatch(value);
         break;
       case 'armMsPerKb':
-        if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new Error('armMsPerKb must be a number >= 0');
+        if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+          throw new Error('armMsPerKb must be a number >= 0');
         patch.armMsPerKb = value;
         break;
       case 'clockOffsetSec':

@@ -11,7 +11,14 @@ import type { Dataset, UserAssignedAccess } from './dataset';
 import { isEndpointKey, parseFaultSteps, type FaultStep } from './faults';
 import { grantNow } from './grants';
 import { json } from './http';
-import type { EmulatorConfig, EmulatorConfigPatch, EmulatorResponse, EndpointKey, LoggedRequest, RequestInfo } from './types';
+import type {
+  EmulatorConfig,
+  EmulatorConfigPatch,
+  EmulatorResponse,
+  EndpointKey,
+  LoggedRequest,
+  RequestInfo,
+} from './types';
 
 export interface EmulatorState {
   urls: string[];
@@ -25,7 +32,13 @@ export interface EmulatorState {
   vm: { name: string; resourceId: string; location: string; vmId: string };
   identities: {
     systemAssigned: { enabled: boolean; principalId: string; clientId: string; groupIds: string[] };
-    userAssigned: Array<{ name: string; principalId: string; clientId: string; resourceId: string; access: UserAssignedAccess }>;
+    userAssigned: Array<{
+      name: string;
+      principalId: string;
+      clientId: string;
+      resourceId: string;
+      access: UserAssignedAccess;
+    }>;
   };
   config: EmulatorConfig;
   /** Every subscription of the tenant (the VM's first) and the management groups above them. */
@@ -57,7 +70,8 @@ function parseJson(body: string): unknown {
 function setFaults(req: RequestInfo, controls: EmulatorControls): EmulatorResponse {
   const input = parseJson(req.body);
   const { endpoint, steps } = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
-  if (!isEndpointKey(endpoint)) throw new Error(`endpoint must be one of the fault endpoints, got ${JSON.stringify(endpoint)}`);
+  if (!isEndpointKey(endpoint))
+    throw new Error(`endpoint must be one of the fault endpoints, got ${JSON.stringify(endpoint)}`);
   controls.fault(endpoint, parseFaultSteps(steps));
   return json(200, { endpoint, steps });
 }
@@ -84,14 +98,31 @@ function route(req: RequestInfo, controls: EmulatorControls): EmulatorResponse {
       return json(200, controls.dataset);
     case 'GET /_emulator/expected-assignments':
       // What ARM lists for assignedTo('{principalId}') at the VM's subscription, or at ?scope= (tests compare UIs against it).
-      return json(200, expectedAssignmentsFor(controls.dataset, principal(req, controls), 'assignedTo', req.query.scope || controls.dataset.scopes.subscription));
+      return json(
+        200,
+        expectedAssignmentsFor(
+          controls.dataset,
+          principal(req, controls),
+          'assignedTo',
+          req.query.scope || controls.dataset.scopes.subscription,
+        ),
+      );
     case 'GET /_emulator/expected-view':
       // Per subscription GET /subscriptions lists: read from where, complete or partial, what is seen, the remedy.
       return json(200, expectedView(controls.dataset, principal(req, controls), accessWithOverrides(controls)));
     case 'GET /_emulator/expected-access':
       // The RBAC engine's effective permissions at ?scope= and, with ?action=, its verdict (?plane=data for data actions).
       if (!req.query.scope) throw new Error('scope is required');
-      return json(200, expectedAccess(controls.dataset, principal(req, controls), req.query.scope, req.query.action, req.query.plane === 'data' ? 'data' : 'control'));
+      return json(
+        200,
+        expectedAccess(
+          controls.dataset,
+          principal(req, controls),
+          req.query.scope,
+          req.query.action,
+          req.query.plane === 'data' ? 'data' : 'control',
+        ),
+      );
     case 'POST /_emulator/role-assignments':
       return json(201, grantNow(controls.dataset, parseJson(req.body), req.nowMs));
     case 'GET /_emulator/personas':

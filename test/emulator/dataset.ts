@@ -7,9 +7,31 @@
  */
 import { listRoleAssignments } from './rbac';
 import { SeededRandom } from './random';
-import { BUILT_IN_ROLE_IDS, CUSTOM_ROLE_TEMPLATES, builtInRoleDefinitions, roleDefinition, roleDefinitionIdAt, type BuiltInRoleKey, type CustomRoleTemplate, type RoleDefinition } from './roles';
+import {
+  BUILT_IN_ROLE_IDS,
+  CUSTOM_ROLE_TEMPLATES,
+  builtInRoleDefinitions,
+  roleDefinition,
+  roleDefinitionIdAt,
+  type BuiltInRoleKey,
+  type CustomRoleTemplate,
+  type RoleDefinition,
+} from './roles';
 import { cloudFor } from './clouds';
-import type { Dataset, DatasetOptions, DatasetScopes, ManagementGroup, PrincipalType, RoleAssignment, SecurityGroup, Subscription, UserAssignedAccess, UserAssignedIdentity, VirtualMachine, AssignmentFilter } from './model';
+import type {
+  Dataset,
+  DatasetOptions,
+  DatasetScopes,
+  ManagementGroup,
+  PrincipalType,
+  RoleAssignment,
+  SecurityGroup,
+  Subscription,
+  UserAssignedAccess,
+  UserAssignedIdentity,
+  VirtualMachine,
+  AssignmentFilter,
+} from './model';
 import { mintSharedAssignments, tenantParts } from './tenant';
 
 export type {
@@ -54,20 +76,58 @@ interface Builder {
 const WORDS = ['contoso', 'fabrikam', 'tailspin', 'northwind', 'adatum', 'litware', 'wingtip', 'proseware'] as const;
 const VM_SIZES = ['Standard_D2s_v5', 'Standard_B2ms', 'Standard_D4as_v5', 'Standard_E2s_v5'] as const;
 const IMAGES = {
-  Linux: { publisher: 'canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-gen2', version: '22.04.202404080' },
-  Windows: { publisher: 'MicrosoftWindowsServer', offer: 'WindowsServer', sku: '2022-datacenter-azure-edition', version: '20348.2402.240405' },
+  Linux: {
+    publisher: 'canonical',
+    offer: '0001-com-ubuntu-server-jammy',
+    sku: '22_04-lts-gen2',
+    version: '22.04.202404080',
+  },
+  Windows: {
+    publisher: 'MicrosoftWindowsServer',
+    offer: 'WindowsServer',
+    sku: '2022-datacenter-azure-edition',
+    version: '20348.2402.240405',
+  },
 } as const;
-const ASSIGNMENT_NOTES = ['Managed by Terraform', 'Granted for the nightly export job', 'Requested in change CHG0042'] as const;
+const ASSIGNMENT_NOTES = [
+  'Managed by Terraform',
+  'Granted for the nightly export job',
+  'Requested in change CHG0042',
+] as const;
 const BLOB_ROLES: readonly RoleKey[] = ['storageBlobDataReader', 'storageBlobDataContributor', 'blobAuditor'];
 const EPOCH = new Date('2022-01-01T00:00:00Z');
 
 /** Roles that make sense at each kind of scope (all of them are assignable there). */
 const ROLE_POOLS: Record<ScopeKind, readonly RoleKey[]> = {
   managementGroup: ['reader', 'monitoringReader', 'platformObserver'],
-  subscription: ['contributor', 'monitoringReader', 'storageBlobDataReader', 'keyVaultSecretsUser', 'virtualMachineContributor', 'vmOperator', 'blobAuditor', 'userAccessAdministrator'],
-  resourceGroup: ['owner', 'contributor', 'virtualMachineContributor', 'storageBlobDataContributor', 'keyVaultSecretsUser', 'reader', 'monitoringReader', 'vmOperator'],
+  subscription: [
+    'contributor',
+    'monitoringReader',
+    'storageBlobDataReader',
+    'keyVaultSecretsUser',
+    'virtualMachineContributor',
+    'vmOperator',
+    'blobAuditor',
+    'userAccessAdministrator',
+  ],
+  resourceGroup: [
+    'owner',
+    'contributor',
+    'virtualMachineContributor',
+    'storageBlobDataContributor',
+    'keyVaultSecretsUser',
+    'reader',
+    'monitoringReader',
+    'vmOperator',
+  ],
   vm: ['virtualMachineContributor', 'reader', 'monitoringReader', 'vmOperator'],
-  storageAccount: ['storageBlobDataReader', 'storageBlobDataContributor', 'storageAccountContributor', 'reader', 'blobAuditor'],
+  storageAccount: [
+    'storageBlobDataReader',
+    'storageBlobDataContributor',
+    'storageAccountContributor',
+    'reader',
+    'blobAuditor',
+  ],
   keyVault: ['keyVaultSecretsUser', 'keyVaultReader', 'keyVaultSecretsOfficer', 'reader'],
 };
 
@@ -82,7 +142,14 @@ const PRELUDE: ReadonlyArray<{ kind: ScopeKind; role: RoleKey; viaGroup: boolean
   { kind: 'subscription', role: 'vmOperator', viaGroup: false, conditional: false },
   { kind: 'managementGroup', role: 'platformObserver', viaGroup: true, conditional: false },
 ];
-const ROUND_ROBIN_ORDER: readonly ScopeKind[] = ['subscription', 'managementGroup', 'resourceGroup', 'vm', 'storageAccount', 'keyVault'];
+const ROUND_ROBIN_ORDER: readonly ScopeKind[] = [
+  'subscription',
+  'managementGroup',
+  'resourceGroup',
+  'vm',
+  'storageAccount',
+  'keyVault',
+];
 
 export function generateDataset(options: DatasetOptions = {}): Dataset {
   const seed = String(options.seed ?? 'vm-identity');
@@ -95,12 +162,18 @@ export function generateDataset(options: DatasetOptions = {}): Dataset {
   const tenantId = rng.guid();
   const subscriptionId = rng.guid();
   const mgName = `mg-${word}-platform`;
-  const managementGroup: ManagementGroup = { name: mgName, displayName: `${capitalise(word)} Platform`, id: `/providers/Microsoft.Management/managementGroups/${mgName}` };
+  const managementGroup: ManagementGroup = {
+    name: mgName,
+    displayName: `${capitalise(word)} Platform`,
+    id: `/providers/Microsoft.Management/managementGroups/${mgName}`,
+  };
   const resourceGroupName = `rg-${word}-${rng.pick(['prod', 'dev', 'test'])}`;
   const rgId = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}`;
   const vm = makeVm(rng, word, cloud.locations, rgId);
   const systemIdentity = { principalId: rng.guid(), clientId: rng.guid() };
-  const userAssignedIdentities = Array.from({ length: uamiCount }, (_, i) => makeUami(rng, word, i, uamiCount, subscriptionId, resourceGroupName));
+  const userAssignedIdentities = Array.from({ length: uamiCount }, (_, i) =>
+    makeUami(rng, word, i, uamiCount, subscriptionId, resourceGroupName),
+  );
   const suffix = rng.hex(6);
   const scopes: DatasetScopes = {
     managementGroup: managementGroup.id,
@@ -112,22 +185,48 @@ export function generateDataset(options: DatasetOptions = {}): Dataset {
   };
   const noisePrincipals = makeNoisePrincipals(rng, Math.max(6, Math.ceil(assignmentCount / 200)));
   const groups: SecurityGroup[] = [
-    { id: rng.guid(), displayName: `sg-${word}-workloads`, memberIds: [systemIdentity.principalId, ...noisePrincipals.users.slice(0, 2)] },
+    {
+      id: rng.guid(),
+      displayName: `sg-${word}-workloads`,
+      memberIds: [systemIdentity.principalId, ...noisePrincipals.users.slice(0, 2)],
+    },
     { id: rng.guid(), displayName: `sg-${word}-admins`, memberIds: noisePrincipals.users.slice(1) },
   ];
   const adminId = noisePrincipals.users[0];
   const customRoles = CUSTOM_ROLE_TEMPLATES.map((t) => makeCustomRole(rng, t, scopes, adminId));
-  const roleGuids = { ...BUILT_IN_ROLE_IDS, ...Object.fromEntries(CUSTOM_ROLE_TEMPLATES.map((t, i) => [t.key, customRoles[i].name])) } as Record<RoleKey, string>;
+  const roleGuids = {
+    ...BUILT_IN_ROLE_IDS,
+    ...Object.fromEntries(CUSTOM_ROLE_TEMPLATES.map((t, i) => [t.key, customRoles[i].name])),
+  } as Record<RoleKey, string>;
 
   const builder: Builder = { rng, roleGuids, adminId, out: [] };
-  addSystemAssignments(builder, planSystemAssignments(rng, scopes, assignmentCount), systemIdentity.principalId, groups[0].id);
+  addSystemAssignments(
+    builder,
+    planSystemAssignments(rng, scopes, assignmentCount),
+    systemIdentity.principalId,
+    groups[0].id,
+  );
   addUamiAssignments(builder, userAssignedIdentities, scopes);
   addNoiseAssignments(builder, noisePrincipals, groups[1].id, scopes, Math.max(8, Math.ceil(assignmentCount / 10)));
 
-  const vmSubscription: Subscription = { subscriptionId, displayName: `${capitalise(word)} Production`, id: scopes.subscription, managementGroupId: managementGroup.id };
-  const tenant = tenantParts(rng, { word, tenantId, vmManagementGroup: managementGroup, vmSubscription, vmResourceGroup: rgId, workloadsGroupId: groups[0].id, adminId });
+  const vmSubscription: Subscription = {
+    subscriptionId,
+    displayName: `${capitalise(word)} Production`,
+    id: scopes.subscription,
+    managementGroupId: managementGroup.id,
+  };
+  const tenant = tenantParts(rng, {
+    word,
+    tenantId,
+    vmManagementGroup: managementGroup,
+    vmSubscription,
+    vmResourceGroup: rgId,
+    workloadsGroupId: groups[0].id,
+    adminId,
+  });
   groups.push(tenant.nestedGroup);
-  const mint = (a: { scope: string; role: RoleKey; principalId: string; principalType: PrincipalType }) => addAssignment(builder, { ...a, condition: null, description: null });
+  const mint = (a: { scope: string; role: RoleKey; principalId: string; principalType: PrincipalType }) =>
+    addAssignment(builder, { ...a, condition: null, description: null });
   mintSharedAssignments(mint, tenant, systemIdentity.principalId, noisePrincipals.users[2]);
 
   return {
@@ -158,7 +257,12 @@ export function generateDataset(options: DatasetOptions = {}): Dataset {
  * `$filter=assignedTo('{id}')` (direct and via group membership) or `principalId eq '{id}'` (direct only):
  * assignments at the subscription (or `scope`), above it (management groups) and below it.
  */
-export function expectedAssignmentsFor(dataset: Dataset, principalId: string, filter: AssignmentFilter, scope = dataset.scopes.subscription): RoleAssignment[] {
+export function expectedAssignmentsFor(
+  dataset: Dataset,
+  principalId: string,
+  filter: AssignmentFilter,
+  scope = dataset.scopes.subscription,
+): RoleAssignment[] {
   return [...listRoleAssignments(dataset, scope, { principalId, filter, atScopeOnly: false })];
 }
 
@@ -192,10 +296,18 @@ function makeVm(rng: SeededRandom, word: string, locations: readonly string[], r
   };
 }
 
-function makeUami(rng: SeededRandom, word: string, index: number, count: number, subscriptionId: string, rg: string): UserAssignedIdentity {
+function makeUami(
+  rng: SeededRandom,
+  word: string,
+  index: number,
+  count: number,
+  subscriptionId: string,
+  rg: string,
+): UserAssignedIdentity {
   const name = `id-${word}-${['app', 'spare', 'batch', 'etl', 'web'][index % 5]}${index >= 5 ? `-${index}` : ''}`;
   // The first can read the subscription; the second has no role at all (unless it is the only one).
-  const access: UserAssignedAccess = index === 0 || count === 1 ? 'subscriptionReader' : index === 1 ? 'none' : 'resourceGroupOnly';
+  const access: UserAssignedAccess =
+    index === 0 || count === 1 ? 'subscriptionReader' : index === 1 ? 'none' : 'resourceGroupOnly';
   return {
     name,
     principalId: rng.guid(),
@@ -206,10 +318,18 @@ function makeUami(rng: SeededRandom, word: string, index: number, count: number,
 }
 
 function makeNoisePrincipals(rng: SeededRandom, count: number): { users: string[]; servicePrincipals: string[] } {
-  return { users: Array.from({ length: count }, () => rng.guid()), servicePrincipals: Array.from({ length: count }, () => rng.guid()) };
+  return {
+    users: Array.from({ length: count }, () => rng.guid()),
+    servicePrincipals: Array.from({ length: count }, () => rng.guid()),
+  };
 }
 
-function makeCustomRole(rng: SeededRandom, t: CustomRoleTemplate, scopes: DatasetScopes, adminId: string): RoleDefinition {
+function makeCustomRole(
+  rng: SeededRandom,
+  t: CustomRoleTemplate,
+  scopes: DatasetScopes,
+  adminId: string,
+): RoleDefinition {
   const createdOn = rng.isoDate(EPOCH, 400);
   return roleDefinition(scopes.subscription, rng.guid(), {
     roleName: t.roleName,
@@ -226,7 +346,12 @@ function makeCustomRole(rng: SeededRandom, t: CustomRoleTemplate, scopes: Datase
 
 /** Exactly `count` distinct (scope, role) picks: the prelude, then round-robin over scopes, then extra resources. */
 function planSystemAssignments(rng: SeededRandom, scopes: DatasetScopes, count: number): PlannedAssignment[] {
-  const picks: PlannedAssignment[] = PRELUDE.slice(0, count).map((p) => ({ scope: scopes[p.kind], role: p.role, viaGroup: p.viaGroup, conditional: p.conditional }));
+  const picks: PlannedAssignment[] = PRELUDE.slice(0, count).map((p) => ({
+    scope: scopes[p.kind],
+    role: p.role,
+    viaGroup: p.viaGroup,
+    conditional: p.conditional,
+  }));
   const inPrelude = new Set(picks.map((p) => `${p.scope}|${p.role}`));
   const candidates = candidatePairs(rng, scopes, (scope, role) => inPrelude.has(`${scope}|${role}`));
   while (picks.length < count) {
@@ -241,8 +366,14 @@ function planSystemAssignments(rng: SeededRandom, scopes: DatasetScopes, count: 
  * Endless distinct (scope, role) pairs: the named scopes interleaved (minus `skip`, the prelude's), then
  * storage accounts and key vaults made up on demand, which cannot collide with anything before them.
  */
-function* candidatePairs(rng: SeededRandom, scopes: DatasetScopes, skip: (scope: string, role: RoleKey) => boolean): Generator<{ scope: string; role: RoleKey }, never> {
-  const buckets = ROUND_ROBIN_ORDER.map((kind) => rng.shuffle([...ROLE_POOLS[kind]]).map((role) => ({ scope: scopes[kind], role })));
+function* candidatePairs(
+  rng: SeededRandom,
+  scopes: DatasetScopes,
+  skip: (scope: string, role: RoleKey) => boolean,
+): Generator<{ scope: string; role: RoleKey }, never> {
+  const buckets = ROUND_ROBIN_ORDER.map((kind) =>
+    rng.shuffle([...ROLE_POOLS[kind]]).map((role) => ({ scope: scopes[kind], role })),
+  );
   const longest = Math.max(...buckets.map((b) => b.length));
   for (let i = 0; i < longest; i++) {
     for (const bucket of buckets) if (i < bucket.length && !skip(bucket[i].scope, bucket[i].role)) yield bucket[i];
@@ -250,7 +381,10 @@ function* candidatePairs(rng: SeededRandom, scopes: DatasetScopes, skip: (scope:
   const rgId = scopes.resourceGroup;
   for (let k = 0; ; k++) {
     const kind: ScopeKind = k % 2 === 0 ? 'storageAccount' : 'keyVault';
-    const scope = kind === 'storageAccount' ? `${rgId}/providers/Microsoft.Storage/storageAccounts/stdata${k}` : `${rgId}/providers/Microsoft.KeyVault/vaults/kv-data-${k}`;
+    const scope =
+      kind === 'storageAccount'
+        ? `${rgId}/providers/Microsoft.Storage/storageAccounts/stdata${k}`
+        : `${rgId}/providers/Microsoft.KeyVault/vaults/kv-data-${k}`;
     for (const role of rng.shuffle([...ROLE_POOLS[kind]])) yield { scope, role };
   }
 }
@@ -280,14 +414,37 @@ function addUamiAssignments(b: Builder, uamis: UserAssignedIdentity[], scopes: D
         : uami.access === 'resourceGroupOnly'
           ? [[scopes.resourceGroup, 'reader']]
           : [];
-    for (const [scope, role] of grants) addAssignment(b, { scope, role, principalId: uami.principalId, principalType: 'ServicePrincipal', condition: null, description: null });
+    for (const [scope, role] of grants)
+      addAssignment(b, {
+        scope,
+        role,
+        principalId: uami.principalId,
+        principalType: 'ServicePrincipal',
+        condition: null,
+        description: null,
+      });
   }
 }
 
 /** Assignments for other principals (including one outside our subscription) that must never show up as ours. */
-function addNoiseAssignments(b: Builder, noise: { users: string[]; servicePrincipals: string[] }, otherGroupId: string, scopes: DatasetScopes, count: number): void {
+function addNoiseAssignments(
+  b: Builder,
+  noise: { users: string[]; servicePrincipals: string[] },
+  otherGroupId: string,
+  scopes: DatasetScopes,
+  count: number,
+): void {
   const foreignSub = `/subscriptions/${b.rng.guid()}`;
-  const noiseScopes = [scopes.managementGroup, scopes.subscription, scopes.resourceGroup, scopes.vm, scopes.storageAccount, scopes.keyVault, foreignSub, `${foreignSub}/resourceGroups/rg-shared`];
+  const noiseScopes = [
+    scopes.managementGroup,
+    scopes.subscription,
+    scopes.resourceGroup,
+    scopes.vm,
+    scopes.storageAccount,
+    scopes.keyVault,
+    foreignSub,
+    `${foreignSub}/resourceGroups/rg-shared`,
+  ];
   const principals: Array<[string, PrincipalType]> = [
     ...noise.users.map((id): [string, PrincipalType] => [id, 'User']),
     ...noise.servicePrincipals.map((id): [string, PrincipalType] => [id, 'ServicePrincipal']),
@@ -308,7 +465,14 @@ function addNoiseAssignments(b: Builder, noise: { users: string[]; servicePrinci
 
 function addAssignment(
   b: Builder,
-  a: { scope: string; role: RoleKey; principalId: string; principalType: PrincipalType; condition: string | null; description: string | null },
+  a: {
+    scope: string;
+    role: RoleKey;
+    principalId: string;
+    principalType: PrincipalType;
+    condition: string | null;
+    description: string | null;
+  },
 ): void {
   const name = b.rng.guid();
   const createdOn = b.rng.isoDate(EPOCH, 900);

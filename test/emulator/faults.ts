@@ -83,7 +83,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function optionalNumber(step: Record<string, unknown>, name: string, min: number): void {
   const v = step[name];
-  if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < min)) throw new Error(`fault step ${name} must be a number >= ${min}`);
+  if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < min))
+    throw new Error(`fault step ${name} must be a number >= ${min}`);
 }
 
 function validateStep(step: unknown): FaultStep {
@@ -91,13 +92,20 @@ function validateStep(step: unknown): FaultStep {
   optionalNumber(step, 'forMs', 0);
   optionalNumber(step, 'count', 1);
   if (step.kind !== undefined) {
-    if (!(KINDS as readonly unknown[]).includes(step.kind)) throw new Error(`unknown fault kind ${JSON.stringify(step.kind)}; expected one of ${KINDS.join(', ')}`);
+    if (!(KINDS as readonly unknown[]).includes(step.kind))
+      throw new Error(`unknown fault kind ${JSON.stringify(step.kind)}; expected one of ${KINDS.join(', ')}`);
     optionalNumber(step, 'bytes', 2);
     return step as unknown as FaultStep; // shape checked above
   }
-  if (typeof step.status !== 'number' || !Number.isInteger(step.status) || step.status < 100 || step.status > 599) throw new Error('a fault step needs a kind or an HTTP status (100-599)');
-  if (step.body !== undefined && typeof step.body !== 'string' && typeof step.body !== 'object') throw new Error('fault step body must be a string or an object');
-  if (step.headers !== undefined && (!isRecord(step.headers) || Object.values(step.headers).some((v) => typeof v !== 'string'))) throw new Error('fault step headers must map names to strings');
+  if (typeof step.status !== 'number' || !Number.isInteger(step.status) || step.status < 100 || step.status > 599)
+    throw new Error('a fault step needs a kind or an HTTP status (100-599)');
+  if (step.body !== undefined && typeof step.body !== 'string' && typeof step.body !== 'object')
+    throw new Error('fault step body must be a string or an object');
+  if (
+    step.headers !== undefined &&
+    (!isRecord(step.headers) || Object.values(step.headers).some((v) => typeof v !== 'string'))
+  )
+    throw new Error('fault step headers must map names to strings');
   optionalNumber(step, 'retryAfter', 0);
   return step as unknown as FaultStep; // shape checked above
 }
@@ -109,7 +117,9 @@ export function parseFaultSteps(input: unknown): FaultStep[] {
 }
 
 function pascalStatus(status: number): string {
-  return (STATUS_CODES[status] ?? 'Error').replace(/[^A-Za-z ]/g, '').replace(/(?:^|\s)(\w)/g, (_, c: string) => c.toUpperCase());
+  return (STATUS_CODES[status] ?? 'Error')
+    .replace(/[^A-Za-z ]/g, '')
+    .replace(/(?:^|\s)(\w)/g, (_, c: string) => c.toUpperCase());
 }
 
 function imdsErrorCode(status: number): string {
@@ -130,10 +140,28 @@ export function defaultErrorBody(service: ServiceName, status: number, req: Requ
     case 'dataplane':
     case 'arm':
       // ARM error envelope (azure-resource-manager common-types ErrorResponse)
-      return { error: { code: status === 429 ? 'TooManyRequests' : pascalStatus(status), message: status === 429 ? 'The request is being throttled. Please retry after the time in the Retry-After header.' : message } };
+      return {
+        error: {
+          code: status === 429 ? 'TooManyRequests' : pascalStatus(status),
+          message:
+            status === 429
+              ? 'The request is being throttled. Please retry after the time in the Retry-After header.'
+              : message,
+        },
+      };
     case 'graph':
       // Graph error envelope (graph docs resources/errors.md)
-      return { error: { code: status === 429 ? 'TooManyRequests' : pascalStatus(status), message, innerError: { date: new Date(req.nowMs).toISOString().slice(0, 19), 'request-id': req.requestId, 'client-request-id': req.headers['client-request-id'] ?? req.requestId } } };
+      return {
+        error: {
+          code: status === 429 ? 'TooManyRequests' : pascalStatus(status),
+          message,
+          innerError: {
+            date: new Date(req.nowMs).toISOString().slice(0, 19),
+            'request-id': req.requestId,
+            'client-request-id': req.headers['client-request-id'] ?? req.requestId,
+          },
+        },
+      };
     case 'control':
       return { error: message };
   }
@@ -175,8 +203,15 @@ export interface FaultTarget {
 /** Carry out a fault step. Returns false for 'pass' (the caller answers normally). */
 export function applyFault(step: FaultStep, t: FaultTarget): boolean {
   if ('status' in step) {
-    const headers = { ...(step.headers ?? {}), ...(step.retryAfter !== undefined ? { 'retry-after': String(step.retryAfter) } : {}) };
-    writeResponse(t.res, { status: step.status, body: step.body ?? defaultErrorBody(t.service, step.status, t.req), headers }, t.serviceHeaders);
+    const headers = {
+      ...(step.headers ?? {}),
+      ...(step.retryAfter !== undefined ? { 'retry-after': String(step.retryAfter) } : {}),
+    };
+    writeResponse(
+      t.res,
+      { status: step.status, body: step.body ?? defaultErrorBody(t.service, step.status, t.req), headers },
+      t.serviceHeaders,
+    );
     return true;
   }
   switch (step.kind) {
@@ -189,20 +224,45 @@ export function applyFault(step: FaultStep, t: FaultTarget): boolean {
       return true;
     case 'truncated': {
       const text = cutBody(t.normal());
-      t.res.writeHead(200, { ...t.serviceHeaders, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text) * 2 + 64) });
+      t.res.writeHead(200, {
+        ...t.serviceHeaders,
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': String(Buffer.byteLength(text) * 2 + 64),
+      });
       t.res.write(text, () => t.res.socket?.destroy());
       return true;
     }
     case 'malformed':
-      writeResponse(t.res, { status: 200, body: cutBody(t.normal()), headers: { 'content-type': 'application/json; charset=utf-8' } }, t.serviceHeaders);
+      writeResponse(
+        t.res,
+        { status: 200, body: cutBody(t.normal()), headers: { 'content-type': 'application/json; charset=utf-8' } },
+        t.serviceHeaders,
+      );
       return true;
     case 'huge':
-      writeResponse(t.res, { status: 200, body: hugeBody(step.bytes ?? DEFAULT_HUGE_BYTES), headers: { 'content-type': 'application/json; charset=utf-8' } }, t.serviceHeaders);
+      writeResponse(
+        t.res,
+        {
+          status: 200,
+          body: hugeBody(step.bytes ?? DEFAULT_HUGE_BYTES),
+          headers: { 'content-type': 'application/json; charset=utf-8' },
+        },
+        t.serviceHeaders,
+      );
       return true;
     case 'html502':
       writeResponse(
         t.res,
-        { status: 502, body: PROXY_PAGE, headers: { 'content-type': 'text/html;charset=utf-8', server: 'squid/5.7', 'x-squid-error': 'ERR_CONNECT_FAIL 110', via: '1.1 proxy.corp.example (squid/5.7)' } },
+        {
+          status: 502,
+          body: PROXY_PAGE,
+          headers: {
+            'content-type': 'text/html;charset=utf-8',
+            server: 'squid/5.7',
+            'x-squid-error': 'ERR_CONNECT_FAIL 110',
+            via: '1.1 proxy.corp.example (squid/5.7)',
+          },
+        },
         {},
       );
       return true;

@@ -27,8 +27,18 @@ const UNAUTHORIZED_MESSAGES: Record<BearerFailure, string> = {
 };
 
 // Graph error envelope (graph docs resources/errors.md): {"error": {"code", "message", "innerError": {date, request-id, client-request-id}}}
-function graphError(req: RequestInfo, status: number, code: string, message: string, headers: Record<string, string> = {}): EmulatorResponse {
-  const innerError = { date: new Date(req.nowMs).toISOString().slice(0, 19), 'request-id': req.requestId, 'client-request-id': req.headers['client-request-id'] ?? req.requestId };
+function graphError(
+  req: RequestInfo,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): EmulatorResponse {
+  const innerError = {
+    date: new Date(req.nowMs).toISOString().slice(0, 19),
+    'request-id': req.requestId,
+    'client-request-id': req.headers['client-request-id'] ?? req.requestId,
+  };
   return json(status, { error: { code, message, innerError } }, headers);
 }
 
@@ -37,7 +47,13 @@ function principals(ctx: ServiceContext): ManagedIdentityPrincipal[] {
   const system = config.systemAssigned
     ? [{ ...dataset.systemIdentity, displayName: dataset.vm.name, resourceId: dataset.vm.resourceId, explicit: false }]
     : [];
-  const user = dataset.userAssignedIdentities.map((u) => ({ principalId: u.principalId, clientId: u.clientId, displayName: u.name, resourceId: u.resourceId, explicit: true }));
+  const user = dataset.userAssignedIdentities.map((u) => ({
+    principalId: u.principalId,
+    clientId: u.clientId,
+    displayName: u.name,
+    resourceId: u.resourceId,
+    explicit: true,
+  }));
   return [...system, ...user];
 }
 
@@ -72,7 +88,10 @@ function servicePrincipalEntity(p: ManagedIdentityPrincipal): Record<string, unk
     preferredSingleSignOnMode: null,
     preferredTokenSigningKeyThumbprint: null,
     replyUrls: [],
-    servicePrincipalNames: [p.clientId, `https://identity.azure.net/${digest('sha256', p.resourceId).toString('base64')}`],
+    servicePrincipalNames: [
+      p.clientId,
+      `https://identity.azure.net/${digest('sha256', p.resourceId).toString('base64')}`,
+    ],
     servicePrincipalType: 'ManagedIdentity',
     signInAudience: null,
     tags: [],
@@ -101,10 +120,16 @@ function servicePrincipalEntity(p: ManagedIdentityPrincipal): Record<string, unk
 }
 
 /** Apply `$select`; undefined names an unknown property. */
-function select(entity: Record<string, unknown>, selectParam: string): { names: string[]; picked: Record<string, unknown> } | { unknown: string } {
+function select(
+  entity: Record<string, unknown>,
+  selectParam: string,
+): { names: string[]; picked: Record<string, unknown> } | { unknown: string } {
   const byLower = new Map(Object.keys(entity).map((k) => [k.toLowerCase(), k]));
   const names: string[] = [];
-  for (const requested of selectParam.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const requested of selectParam
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const name = byLower.get(requested.toLowerCase());
     if (!name) return { unknown: requested };
     names.push(name);
@@ -112,17 +137,35 @@ function select(entity: Record<string, unknown>, selectParam: string): { names: 
   return { names, picked: Object.fromEntries(names.map((n) => [n, entity[n]])) };
 }
 
-function getServicePrincipal(req: RequestInfo, ctx: ServiceContext, by: 'id' | 'appId', value: string): EmulatorResponse {
-  if (!ctx.config.graphReadable) return graphError(req, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+function getServicePrincipal(
+  req: RequestInfo,
+  ctx: ServiceContext,
+  by: 'id' | 'appId',
+  value: string,
+): EmulatorResponse {
+  if (!ctx.config.graphReadable)
+    return graphError(req, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
   const wanted = value.toLowerCase();
   const found = principals(ctx).find((p) => (by === 'id' ? p.principalId : p.clientId).toLowerCase() === wanted);
-  if (!found) return graphError(req, 404, 'Request_ResourceNotFound', `Resource '${value}' does not exist or one of its queried reference-property objects are not present.`);
+  if (!found)
+    return graphError(
+      req,
+      404,
+      'Request_ResourceNotFound',
+      `Resource '${value}' does not exist or one of its queried reference-property objects are not present.`,
+    );
   const base = `${cloudFor(ctx.config.azEnvironment).graph}/v1.0/$metadata#servicePrincipals`;
   const entity = servicePrincipalEntity(found);
   const selectParam = req.query.$select;
   if (!selectParam) return json(200, { '@odata.context': `${base}/$entity`, ...entity });
   const selected = select(entity, selectParam);
-  if ('unknown' in selected) return graphError(req, 400, 'BadRequest', `Could not find a property named '${selected.unknown}' on type 'microsoft.graph.servicePrincipal'.`);
+  if ('unknown' in selected)
+    return graphError(
+      req,
+      400,
+      'BadRequest',
+      `Could not find a property named '${selected.unknown}' on type 'microsoft.graph.servicePrincipal'.`,
+    );
   return json(200, { '@odata.context': `${base}(${selected.names.join(',')})/$entity`, ...selected.picked });
 }
 
@@ -131,10 +174,19 @@ export function handleGraph(req: RequestInfo, ctx: ServiceContext): EmulatorResp
   const check = checkBearer(req.headers.authorization, ctx.tokens, audiences, Math.floor(req.nowMs / 1000));
   if (!check.ok) {
     const challenge = `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="${GRAPH_APP_ID}"`;
-    return graphError(req, 401, 'InvalidAuthenticationToken', UNAUTHORIZED_MESSAGES[check.reason], { 'www-authenticate': challenge });
+    return graphError(req, 401, 'InvalidAuthenticationToken', UNAUTHORIZED_MESSAGES[check.reason], {
+      'www-authenticate': challenge,
+    });
   }
   const target = matchGraph(req.path);
-  if (target.endpoint === 'graph-other') return graphError(req, 400, 'BadRequest', `Resource not found for the segment '${req.path.split('/').filter(Boolean).slice(1).join('/')}'.`);
-  if (req.method !== 'GET') return graphError(req, 405, 'Request_BadRequest', `Specified HTTP method is not allowed for the request target.`);
+  if (target.endpoint === 'graph-other')
+    return graphError(
+      req,
+      400,
+      'BadRequest',
+      `Resource not found for the segment '${req.path.split('/').filter(Boolean).slice(1).join('/')}'.`,
+    );
+  if (req.method !== 'GET')
+    return graphError(req, 405, 'Request_BadRequest', `Specified HTTP method is not allowed for the request target.`);
   return getServicePrincipal(req, ctx, target.by, target.value);
 }

@@ -79,7 +79,15 @@ export function serviceHeaders(service: ServiceName, req: RequestInfo): Record<s
         'cache-control': 'no-cache',
         'request-id': req.requestId,
         'client-request-id': req.headers['client-request-id'] ?? req.requestId,
-        'x-ms-ags-diagnostic': JSON.stringify({ ServerInfo: { DataCenter: 'West Europe', Slice: 'E', Ring: '5', ScaleUnit: '003', RoleInstance: 'AM2PEPF0001C4DF' } }),
+        'x-ms-ags-diagnostic': JSON.stringify({
+          ServerInfo: {
+            DataCenter: 'West Europe',
+            Slice: 'E',
+            Ring: '5',
+            ScaleUnit: '003',
+            RoleInstance: 'AM2PEPF0001C4DF',
+          },
+        }),
         'strict-transport-security': 'max-age=31536000',
         'odata-version': '4.0',
       };
@@ -110,7 +118,11 @@ function looksLikeJson(text: string): boolean {
  */
 export function countBodyBytes(res: ServerResponse, add: (bytes: number) => void): void {
   const size = (chunk: unknown, encoding: unknown): number =>
-    typeof chunk === 'string' ? Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : chunk instanceof Uint8Array ? chunk.byteLength : 0;
+    typeof chunk === 'string'
+      ? Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+      : chunk instanceof Uint8Array
+        ? chunk.byteLength
+        : 0;
   const write = res.write.bind(res) as (...a: unknown[]) => boolean;
   const end = res.end.bind(res) as (...a: unknown[]) => ServerResponse;
   res.write = ((chunk: unknown, ...rest: unknown[]) => {
@@ -123,7 +135,11 @@ export function countBodyBytes(res: ServerResponse, add: (bytes: number) => void
   }) as ServerResponse['end'];
 }
 
-export function writeResponse(res: ServerResponse, response: EmulatorResponse, baseHeaders: Record<string, string>): void {
+export function writeResponse(
+  res: ServerResponse,
+  response: EmulatorResponse,
+  baseHeaders: Record<string, string>,
+): void {
   if (res.destroyed || res.headersSent) return;
   const encoded = encodeBody(response.body);
   const headers: Record<string, string> = { ...baseHeaders };

@@ -40,9 +40,16 @@ function lowerResourceGroups(id: string): string {
 
 function availableIdentities(ctx: ServiceContext): { system?: AvailableIdentity; user: AvailableIdentity[] } {
   const { dataset, config } = ctx;
-  const system = config.systemAssigned ? { subject: { ...dataset.systemIdentity, mirid: lowerResourceGroups(dataset.vm.resourceId) } } : undefined;
+  const system = config.systemAssigned
+    ? { subject: { ...dataset.systemIdentity, mirid: lowerResourceGroups(dataset.vm.resourceId) } }
+    : undefined;
   const user = (config.userAssignedAttached ? dataset.userAssignedIdentities : []).map((u) => ({
-    subject: { principalId: u.principalId, clientId: u.clientId, mirid: u.resourceId, hostResourceId: dataset.vm.resourceId },
+    subject: {
+      principalId: u.principalId,
+      clientId: u.clientId,
+      mirid: u.resourceId,
+      hostResourceId: dataset.vm.resourceId,
+    },
     resourceId: u.resourceId,
   }));
   return { system, user };
@@ -55,16 +62,28 @@ function availableIdentities(ctx: ServiceContext): { system?: AvailableIdentity;
 function selectIdentity(ctx: ServiceContext, choice: IdentityChoice): TokenSubject | EmulatorResponse {
   const { system, user } = availableIdentities(ctx);
   const all = system ? [system, ...user] : user;
-  const same = (a: string | undefined, b: string | undefined): boolean => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+  const same = (a: string | undefined, b: string | undefined): boolean =>
+    a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
   const given = [choice.clientId, choice.objectId, choice.msiResId].filter((v) => v !== undefined);
-  if (given.length > 1) return imdsError(400, 'invalid_request', 'Only one of client_id, object_id or msi_res_id may be specified');
+  if (given.length > 1)
+    return imdsError(400, 'invalid_request', 'Only one of client_id, object_id or msi_res_id may be specified');
   if (given.length === 1) {
-    const match = all.find((i) => same(i.subject.clientId, choice.clientId) || same(i.subject.principalId, choice.objectId) || same(i.resourceId, choice.msiResId));
+    const match = all.find(
+      (i) =>
+        same(i.subject.clientId, choice.clientId) ||
+        same(i.subject.principalId, choice.objectId) ||
+        same(i.resourceId, choice.msiResId),
+    );
     return match ? match.subject : imdsError(400, 'invalid_request', 'Identity not found');
   }
   if (system) return system.subject;
   if (user.length === 1) return user[0].subject;
-  if (user.length > 1) return imdsError(400, 'invalid_request', 'Multiple user assigned identities exist, please specify the clientId / resourceId of the identity in the token request');
+  if (user.length > 1)
+    return imdsError(
+      400,
+      'invalid_request',
+      'Multiple user assigned identities exist, please specify the clientId / resourceId of the identity in the token request',
+    );
   return imdsError(400, 'invalid_request', 'Identity not found');
 }
 
@@ -72,7 +91,15 @@ function selectIdentity(ctx: ServiceContext, choice: IdentityChoice): TokenSubje
 function tokenResponse(ctx: ServiceContext, subject: TokenSubject, resource: string, nowMs: number): EmulatorResponse {
   const lifetime = ctx.config.tokenLifetimeSec;
   const nowSec = Math.floor(nowMs / 1000);
-  const mint = () => ctx.tokens.mint({ subject, resource, tenantId: ctx.dataset.tenantId, stsHost: cloudFor(ctx.config.azEnvironment).stsHost, lifetimeSec: lifetime, nowSec });
+  const mint = () =>
+    ctx.tokens.mint({
+      subject,
+      resource,
+      tenantId: ctx.dataset.tenantId,
+      stsHost: cloudFor(ctx.config.azEnvironment).stsHost,
+      lifetimeSec: lifetime,
+      nowSec,
+    });
   // IMDS serves a cached token until near expiry (hosts/imdsTokenCache.ts); expires_in shrinks with it.
   const key = { principalId: subject.principalId, resource, lifetimeSec: lifetime };
   const { accessToken, claims } = ctx.config.imdsTokenCache ? cachedImdsToken(ctx.tokens, key, nowSec, mint) : mint();
@@ -93,13 +120,19 @@ function tokenResponse(ctx: ServiceContext, subject: TokenSubject, resource: str
 export function handleImdsToken(req: RequestInfo, ctx: ServiceContext): EmulatorResponse {
   if (req.method !== 'GET') return imdsError(405, 'invalid_request', 'Method not allowed');
   if (!hasMetadataHeader(req)) return imdsError(400, 'invalid_request', 'Required metadata header not specified');
-  if (req.headers['x-forwarded-for'] !== undefined) return imdsError(400, 'invalid_request', 'Request with X-Forwarded-For header is not allowed');
+  if (req.headers['x-forwarded-for'] !== undefined)
+    return imdsError(400, 'invalid_request', 'Request with X-Forwarded-For header is not allowed');
   const apiVersion = req.query['api-version'];
   if (!apiVersion) return imdsError(400, 'invalid_request', "Required query variable 'api-version' is missing");
-  if (!API_VERSION.test(apiVersion)) return imdsError(400, 'invalid_request', "Invalid value for query variable 'api-version'");
+  if (!API_VERSION.test(apiVersion))
+    return imdsError(400, 'invalid_request', "Invalid value for query variable 'api-version'");
   const resource = req.query.resource;
   if (!resource) return imdsError(400, 'invalid_resource', 'Required audience parameter not specified');
-  const subject = selectIdentity(ctx, { clientId: req.query.client_id, objectId: req.query.object_id, msiResId: req.query.msi_res_id });
+  const subject = selectIdentity(ctx, {
+    clientId: req.query.client_id,
+    objectId: req.query.object_id,
+    msiResId: req.query.msi_res_id,
+  });
   return 'principalId' in subject ? tokenResponse(ctx, subject, resource, req.nowMs) : subject;
 }
 
@@ -116,7 +149,8 @@ export function handleLegacyToken(req: RequestInfo, ctx: ServiceContext): Emulat
 /** `GET /metadata/identity/info?api-version=2018-10-01` → the system identity's tenant. */
 export function handleIdentityInfo(req: RequestInfo, ctx: ServiceContext): EmulatorResponse {
   if (!hasMetadataHeader(req)) return imdsError(400, 'invalid_request', 'Required metadata header not specified');
-  if (!req.query['api-version']) return imdsError(400, 'invalid_request', "Required query variable 'api-version' is missing");
+  if (!req.query['api-version'])
+    return imdsError(400, 'invalid_request', "Required query variable 'api-version' is missing");
   if (!ctx.config.systemAssigned) return imdsError(400, 'invalid_request', 'Identity not found');
   // docs/AZURE-FACTS.md "IMDS managed-identity token": {"tenantId"}
   return json(200, { tenantId: ctx.dataset.tenantId });
@@ -142,7 +176,11 @@ function instanceDocument(ctx: ServiceContext): Record<string, unknown> {
       location: vm.location,
       name: vm.name,
       offer: vm.image.offer,
-      osProfile: { adminUsername: vm.adminUsername, computerName: vm.computerName, disablePasswordAuthentication: linux ? 'true' : 'false' },
+      osProfile: {
+        adminUsername: vm.adminUsername,
+        computerName: vm.computerName,
+        disablePasswordAuthentication: linux ? 'true' : 'false',
+      },
       osType: vm.osType,
       placementGroupId: '',
       plan: { name: '', product: '', publisher: '' },
@@ -155,11 +193,22 @@ function instanceDocument(ctx: ServiceContext): Record<string, unknown> {
       publisher: vm.image.publisher,
       resourceGroupName: dataset.resourceGroupName,
       resourceId: vm.resourceId,
-      securityProfile: { encryptionAtHost: 'false', secureBootEnabled: 'true', securityType: 'TrustedLaunch', virtualTpmEnabled: 'true' },
+      securityProfile: {
+        encryptionAtHost: 'false',
+        secureBootEnabled: 'true',
+        securityType: 'TrustedLaunch',
+        virtualTpmEnabled: 'true',
+      },
       sku: vm.image.sku,
       storageProfile: {
         dataDisks: [],
-        imageReference: { id: '', offer: vm.image.offer, publisher: vm.image.publisher, sku: vm.image.sku, version: vm.image.version },
+        imageReference: {
+          id: '',
+          offer: vm.image.offer,
+          publisher: vm.image.publisher,
+          sku: vm.image.sku,
+          version: vm.image.version,
+        },
         osDisk: {
           caching: 'ReadWrite',
           createOption: 'FromImage',
@@ -167,7 +216,10 @@ function instanceDocument(ctx: ServiceContext): Record<string, unknown> {
           diskSizeGB: linux ? '30' : '127',
           encryptionSettings: { enabled: 'false' },
           image: { uri: '' },
-          managedDisk: { id: `${dataset.scopes.resourceGroup}/providers/Microsoft.Compute/disks/${vm.osDiskName}`, storageAccountType: 'Premium_LRS' },
+          managedDisk: {
+            id: `${dataset.scopes.resourceGroup}/providers/Microsoft.Compute/disks/${vm.osDiskName}`,
+            storageAccountType: 'Premium_LRS',
+          },
           name: vm.osDiskName,
           osType: vm.osType,
           vhd: { uri: '' },
@@ -188,7 +240,10 @@ function instanceDocument(ctx: ServiceContext): Record<string, unknown> {
     network: {
       interface: [
         {
-          ipv4: { ipAddress: [{ privateIpAddress: vm.privateIpAddress, publicIpAddress: '' }], subnet: [{ address: subnet, prefix: '24' }] },
+          ipv4: {
+            ipAddress: [{ privateIpAddress: vm.privateIpAddress, publicIpAddress: '' }],
+            subnet: [{ address: subnet, prefix: '24' }],
+          },
           ipv6: { ipAddress: [] },
           macAddress: vm.macAddress,
         },
@@ -213,12 +268,26 @@ export function handleInstance(req: RequestInfo, ctx: ServiceContext): EmulatorR
   // Observed IMDS instance errors: {"error": "Bad request. …"} (+ "newest-versions" when the version is missing).
   if (!hasMetadataHeader(req)) return json(400, { error: 'Bad request. Required metadata header not specified' });
   const apiVersion = req.query['api-version'];
-  if (!apiVersion) return json(400, { error: 'Bad request. api-version was not specified in the request. For more information refer to aka.ms/azureimds', 'newest-versions': NEWEST_INSTANCE_VERSIONS });
-  if (!API_VERSION.test(apiVersion)) return json(400, { error: 'Bad request. api-version is invalid or was not specified in the request. For more information refer to aka.ms/azureimds', 'newest-versions': NEWEST_INSTANCE_VERSIONS });
-  const segments = req.path.replace(/^\/metadata\/instance\/?/i, '').split('/').filter(Boolean);
+  if (!apiVersion)
+    return json(400, {
+      error:
+        'Bad request. api-version was not specified in the request. For more information refer to aka.ms/azureimds',
+      'newest-versions': NEWEST_INSTANCE_VERSIONS,
+    });
+  if (!API_VERSION.test(apiVersion))
+    return json(400, {
+      error:
+        'Bad request. api-version is invalid or was not specified in the request. For more information refer to aka.ms/azureimds',
+      'newest-versions': NEWEST_INSTANCE_VERSIONS,
+    });
+  const segments = req.path
+    .replace(/^\/metadata\/instance\/?/i, '')
+    .split('/')
+    .filter(Boolean);
   const node = navigate(instanceDocument(ctx), segments);
   if (node === undefined) return json(404, { error: 'Not found' });
-  if (typeof node === 'string') return { status: 200, body: node, headers: { 'content-type': 'text/plain; charset=utf-8' } };
+  if (typeof node === 'string')
+    return { status: 200, body: node, headers: { 'content-type': 'text/plain; charset=utf-8' } };
   return json(200, node);
 }
 

@@ -32,4 +32,12 @@ export type { FaultStep } from './faults';
 export type { AccessTokenClaims } from './tokens';
 export type { EmulatorState } from './control';
 export type { HostKind, HostLoggedRequest, HostSpec, RunningHost } from './hosts';
-export type { EmulatorConfig, EmulatorConfigPatch, EndpointKey, LatencyConfig, LoggedRequest, RouteKey, ServiceName } from './types';
+export type {
+  EmulatorConfig,
+  EmulatorConfigPatch,
+  EndpointKey,
+  LatencyConfig,
+  LoggedRequest,
+  RouteKey,
+  ServiceName,
+} from './types';

@@ -55,7 +55,11 @@ function optionsFromArgs(args: string[]): EmulatorOptions & { stateFile?: string
       'arm-ms-per-kb': { type: 'string' },
     },
   });
-  const latency = { imds: intFlag(values['latency-imds'], 'latency-imds'), arm: intFlag(values['latency-arm'], 'latency-arm'), graph: intFlag(values['latency-graph'], 'latency-graph') };
+  const latency = {
+    imds: intFlag(values['latency-imds'], 'latency-imds'),
+    arm: intFlag(values['latency-arm'], 'latency-arm'),
+    graph: intFlag(values['latency-graph'], 'latency-graph'),
+  };
   return {
     dataset: {
       seed: values.seed,
@@ -100,7 +104,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((e: unknown) => {
-    process.stderr.write(`emulator failed to start: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stderr.write(`emulator failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(1);
   });
 }

@@ -164,4 +164,3 @@ export interface Dataset {
 }
 
 export type AssignmentFilter = 'assignedTo' | 'principalId';
-

@@ -21,7 +21,10 @@ const patternCache = new Map<string, RegExp>();
 export function actionMatches(pattern: string, operation: string): boolean {
   let re = patternCache.get(pattern);
   if (!re) {
-    const body = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*');
+    const body = pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+      .join('.*');
     re = new RegExp(`^${body}$`, 'i');
     patternCache.set(pattern, re);
   }
@@ -73,9 +76,17 @@ function denyCovers(d: DenyAssignment, operation: string, plane: Plane): boolean
  * What ARM decides for `principalId` doing `operation` at `scope`: denied when a deny assignment covers it,
  * else allowed when an unconditional grant exists, conditional when only conditional ones do.
  */
-export function evaluate(dataset: Dataset, principalId: string, operation: string, scope: string, plane: Plane = 'control'): Evaluation {
+export function evaluate(
+  dataset: Dataset,
+  principalId: string,
+  operation: string,
+  scope: string,
+  plane: Plane = 'control',
+): Evaluation {
   const deniedBy = applicableDenies(dataset, principalId, scope).filter((d) => denyCovers(d, operation, plane));
-  const grants = effectiveEntries(dataset, principalId, scope).filter((e) => blockGrants(e.permission, operation, plane));
+  const grants = effectiveEntries(dataset, principalId, scope).filter((e) =>
+    blockGrants(e.permission, operation, plane),
+  );
   const grantedBy = [...new Set(grants.map((e) => e.assignment))];
   let verdict: Verdict = 'notGranted';
   if (deniedBy.length > 0) verdict = 'denied';

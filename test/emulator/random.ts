@@ -11,7 +11,9 @@ export class SeededRandom {
   private d: number;
 
   constructor(seed: number | string) {
-    const digest = createHash('sha256').update(`vm-identity-emulator:${String(seed)}`).digest();
+    const digest = createHash('sha256')
+      .update(`vm-identity-emulator:${String(seed)}`)
+      .digest();
     this.a = digest.readUInt32LE(0);
     this.b = digest.readUInt32LE(4);
     this.c = digest.readUInt32LE(8);

@@ -44,7 +44,9 @@ export function roleDefinitionGuid(roleDefinitionId: string): string {
 
 function mgChains(dataset: Dataset): Map<string, string[]> {
   const groups = dataset.managementGroups ?? [dataset.managementGroup];
-  const parent = new Map(groups.map((g) => [normaliseScope(g.id), g.parentId ? normaliseScope(g.parentId) : undefined]));
+  const parent = new Map(
+    groups.map((g) => [normaliseScope(g.id), g.parentId ? normaliseScope(g.parentId) : undefined]),
+  );
   const chainFrom = (id: string | undefined): string[] => {
     const out: string[] = [];
     for (let at = id; at !== undefined && !out.includes(at); at = parent.get(at)) out.push(at);
@@ -52,7 +54,9 @@ function mgChains(dataset: Dataset): Map<string, string[]> {
   };
   const chains = new Map<string, string[]>();
   for (const g of groups) chains.set(normaliseScope(g.id), chainFrom(parent.get(normaliseScope(g.id))));
-  const subscriptions = dataset.subscriptions ?? [{ id: dataset.scopes.subscription, managementGroupId: dataset.managementGroup.id }];
+  const subscriptions = dataset.subscriptions ?? [
+    { id: dataset.scopes.subscription, managementGroupId: dataset.managementGroup.id },
+  ];
   for (const s of subscriptions) chains.set(normaliseScope(s.id), chainFrom(normaliseScope(s.managementGroupId)));
   return chains;
 }
@@ -80,7 +84,9 @@ function groupsAbove(index: DatasetIndex, inner: string): string[] {
 function containsNormalised(index: DatasetIndex, outer: string, inner: string): boolean {
   if (outer === '' || outer === inner || inner.startsWith(`${outer}/`)) return true;
   // A subscription's id does not name its management groups; the hierarchy does (scope-overview.md).
-  return outer.startsWith('/providers/microsoft.management/managementgroups/') && groupsAbove(index, inner).includes(outer);
+  return (
+    outer.startsWith('/providers/microsoft.management/managementgroups/') && groupsAbove(index, inner).includes(outer)
+  );
 }
 
 /** Whether `outer` is `inner` or one of its ancestors. */
@@ -94,7 +100,7 @@ export function scopeContains(dataset: Dataset, outer: string, inner: string): b
  */
 export function principalAndGroups(dataset: Dataset, principalId: string): Set<string> {
   const ids = new Set([principalId.toLowerCase()]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const g of dataset.groups) {
       const gid = g.id.toLowerCase();
@@ -118,13 +124,22 @@ export function groupIdsOf(dataset: Dataset, principalId: string): string[] {
  * (role-assignments-list-rest.md: "at, above or below the scope"), optionally narrowed to a principal.
  * Cached per dataset; callers must not mutate the result.
  */
-export function listRoleAssignments(dataset: Dataset, scope: string, query: AssignmentQuery): readonly RoleAssignment[] {
+export function listRoleAssignments(
+  dataset: Dataset,
+  scope: string,
+  query: AssignmentQuery,
+): readonly RoleAssignment[] {
   const index = indexOf(dataset);
   const target = normaliseScope(scope);
   const key = `${target}|${query.principalId?.toLowerCase() ?? ''}|${query.filter ?? ''}|${query.atScopeOnly}`;
   const cached = index.lists.get(key);
   if (cached) return cached;
-  const principals = query.principalId === undefined ? undefined : query.filter === 'assignedTo' ? principalAndGroups(dataset, query.principalId) : new Set([query.principalId.toLowerCase()]);
+  const principals =
+    query.principalId === undefined
+      ? undefined
+      : query.filter === 'assignedTo'
+        ? principalAndGroups(dataset, query.principalId)
+        : new Set([query.principalId.toLowerCase()]);
   const result = dataset.roleAssignments.filter((a, i) => {
     if (principals && !principals.has(a.principalId.toLowerCase())) return false;
     const at = index.scopes[i];
@@ -168,10 +183,12 @@ export function listDenyAssignments(dataset: Dataset, scope: string, query: Deny
   const target = normaliseScope(scope);
   return (dataset.denyAssignments ?? []).filter((d) => {
     const at = normaliseScope(d.scope);
-    if (!(containsNormalised(index, at, target) || (!query.atScopeOnly && containsNormalised(index, target, at)))) return false;
+    if (!(containsNormalised(index, at, target) || (!query.atScopeOnly && containsNormalised(index, target, at))))
+      return false;
     if (query.name !== undefined && d.denyAssignmentName.toLowerCase() !== query.name.toLowerCase()) return false;
     if (query.principalId === undefined) return true;
-    if (query.filter === 'principalId') return d.principals.some((p) => p.id.toLowerCase() === query.principalId?.toLowerCase());
+    if (query.filter === 'principalId')
+      return d.principals.some((p) => p.id.toLowerCase() === query.principalId?.toLowerCase());
     return denyNames(dataset, d, query.principalId);
   });
 }
@@ -182,7 +199,9 @@ export function listDenyAssignments(dataset: Dataset, scope: string, query: Deny
  */
 export function applicableDenies(dataset: Dataset, principalId: string, scope: string): DenyAssignment[] {
   const target = normaliseScope(scope);
-  return listDenyAssignments(dataset, scope, { principalId, filter: 'assignedTo', atScopeOnly: true }).filter((d) => !d.doNotApplyToChildScopes || normaliseScope(d.scope) === target);
+  return listDenyAssignments(dataset, scope, { principalId, filter: 'assignedTo', atScopeOnly: true }).filter(
+    (d) => !d.doNotApplyToChildScopes || normaliseScope(d.scope) === target,
+  );
 }
 
 /** Whether the principal has any role assignment at, above or below the scope (how ARM decides which subscriptions to list). */

@@ -52,7 +52,12 @@ export const BUILT_IN_ROLE_IDS = {
 
 export type BuiltInRoleKey = keyof typeof BUILT_IN_ROLE_IDS;
 
-function perms(actions: string[], notActions: string[] = [], dataActions: string[] = [], notDataActions: string[] = []): RolePermission[] {
+function perms(
+  actions: string[],
+  notActions: string[] = [],
+  dataActions: string[] = [],
+  notDataActions: string[] = [],
+): RolePermission[] {
   return [{ actions, notActions, dataActions, notDataActions }];
 }
 
@@ -62,7 +67,12 @@ export function roleDefinitionIdAt(scope: string, guid: string): string {
 }
 
 export function roleDefinition(scope: string, guid: string, properties: RoleDefinitionProperties): RoleDefinition {
-  return { id: roleDefinitionIdAt(scope, guid), name: guid, type: 'Microsoft.Authorization/roleDefinitions', properties };
+  return {
+    id: roleDefinitionIdAt(scope, guid),
+    name: guid,
+    type: 'Microsoft.Authorization/roleDefinitions',
+    properties,
+  };
 }
 
 interface BuiltInSpec {
@@ -70,39 +80,87 @@ interface BuiltInSpec {
   properties: RoleDefinitionProperties;
 }
 
-function builtIn(key: BuiltInRoleKey, roleName: string, description: string, permissions: RolePermission[], createdOn: string, updatedOn: string): BuiltInSpec {
-  return { key, properties: { roleName, type: 'BuiltInRole', description, assignableScopes: ['/'], permissions, createdOn, updatedOn, createdBy: null, updatedBy: null } };
+function builtIn(
+  key: BuiltInRoleKey,
+  roleName: string,
+  description: string,
+  permissions: RolePermission[],
+  createdOn: string,
+  updatedOn: string,
+): BuiltInSpec {
+  return {
+    key,
+    properties: {
+      roleName,
+      type: 'BuiltInRole',
+      description,
+      assignableScopes: ['/'],
+      permissions,
+      createdOn,
+      updatedOn,
+      createdBy: null,
+      updatedBy: null,
+    },
+  };
 }
 
-const KEY_VAULT_RBAC_NOTE = "Only works for key vaults that use the 'Azure role-based access control' permission model.";
+const KEY_VAULT_RBAC_NOTE =
+  "Only works for key vaults that use the 'Azure role-based access control' permission model.";
 
 const BUILT_INS: readonly BuiltInSpec[] = [
-  builtIn('owner', 'Owner', 'Grants full access to manage all resources, including the ability to assign roles in Azure RBAC.', perms(['*']), '2015-02-02T21:55:09.8806423Z', '2021-11-11T20:13:45.8978856Z'),
+  builtIn(
+    'owner',
+    'Owner',
+    'Grants full access to manage all resources, including the ability to assign roles in Azure RBAC.',
+    perms(['*']),
+    '2015-02-02T21:55:09.8806423Z',
+    '2021-11-11T20:13:45.8978856Z',
+  ),
   builtIn(
     'contributor',
     'Contributor',
     'Grants full access to manage all resources, but does not allow you to assign roles in Azure RBAC, manage assignments in Azure Blueprints, or share image galleries.',
-    perms(['*'], [
-      'Microsoft.Authorization/*/Delete',
-      'Microsoft.Authorization/*/Write',
-      'Microsoft.Authorization/elevateAccess/Action',
-      'Microsoft.Blueprint/blueprintAssignments/write',
-      'Microsoft.Blueprint/blueprintAssignments/delete',
-      'Microsoft.Compute/galleries/share/action',
-      'Microsoft.Purview/consents/write',
-      'Microsoft.Purview/consents/delete',
-    ]),
+    perms(
+      ['*'],
+      [
+        'Microsoft.Authorization/*/Delete',
+        'Microsoft.Authorization/*/Write',
+        'Microsoft.Authorization/elevateAccess/Action',
+        'Microsoft.Blueprint/blueprintAssignments/write',
+        'Microsoft.Blueprint/blueprintAssignments/delete',
+        'Microsoft.Compute/galleries/share/action',
+        'Microsoft.Purview/consents/write',
+        'Microsoft.Purview/consents/delete',
+      ],
+    ),
     '2015-02-02T21:55:09.8806423Z',
     '2023-07-10T15:10:53.1164195Z',
   ),
-  builtIn('reader', 'Reader', 'View all resources, but does not allow you to make any changes.', perms(['*/read']), '2015-02-02T21:55:09.8806423Z', '2021-11-11T20:13:47.8628684Z'),
-  builtIn('userAccessAdministrator', 'User Access Administrator', 'Lets you manage user access to Azure resources.', perms(['*/read', 'Microsoft.Authorization/*', 'Microsoft.Support/*']), '2015-02-02T21:55:09.8806423Z', '2021-11-11T20:13:48.2328863Z'),
+  builtIn(
+    'reader',
+    'Reader',
+    'View all resources, but does not allow you to make any changes.',
+    perms(['*/read']),
+    '2015-02-02T21:55:09.8806423Z',
+    '2021-11-11T20:13:47.8628684Z',
+  ),
+  builtIn(
+    'userAccessAdministrator',
+    'User Access Administrator',
+    'Lets you manage user access to Azure resources.',
+    perms(['*/read', 'Microsoft.Authorization/*', 'Microsoft.Support/*']),
+    '2015-02-02T21:55:09.8806423Z',
+    '2021-11-11T20:13:48.2328863Z',
+  ),
   builtIn(
     'storageBlobDataReader',
     'Storage Blob Data Reader',
     'Allows for read access to Azure Storage blob containers and data',
     perms(
-      ['Microsoft.Storage/storageAccounts/blobServices/containers/read', 'Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action'],
+      [
+        'Microsoft.Storage/storageAccounts/blobServices/containers/read',
+        'Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action',
+      ],
       [],
       ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'],
     ),
@@ -154,7 +212,11 @@ const BUILT_INS: readonly BuiltInSpec[] = [
     'keyVaultSecretsUser',
     'Key Vault Secrets User',
     `Read secret contents. ${KEY_VAULT_RBAC_NOTE}`,
-    perms([], [], ['Microsoft.KeyVault/vaults/secrets/getSecret/action', 'Microsoft.KeyVault/vaults/secrets/readMetadata/action']),
+    perms(
+      [],
+      [],
+      ['Microsoft.KeyVault/vaults/secrets/getSecret/action', 'Microsoft.KeyVault/vaults/secrets/readMetadata/action'],
+    ),
     '2020-05-19T17:52:47.0099249Z',
     '2021-11-11T20:13:54.2000617Z',
   ),
@@ -235,7 +297,14 @@ const BUILT_INS: readonly BuiltInSpec[] = [
     '2015-06-02T00:18:27.3542698Z',
     '2023-04-18T15:12:16.7419587Z',
   ),
-  builtIn('monitoringReader', 'Monitoring Reader', 'Can read all monitoring data.', perms(['*/read', 'Microsoft.OperationalInsights/workspaces/search/action', 'Microsoft.Support/*']), '2016-09-21T19:19:52.4939376Z', '2021-11-11T20:13:21.6968981Z'),
+  builtIn(
+    'monitoringReader',
+    'Monitoring Reader',
+    'Can read all monitoring data.',
+    perms(['*/read', 'Microsoft.OperationalInsights/workspaces/search/action', 'Microsoft.Support/*']),
+    '2016-09-21T19:19:52.4939376Z',
+    '2021-11-11T20:13:21.6968981Z',
+  ),
 ];
 
 /** About as many built-in roles as real ARM lists at a subscription (built-in-roles.md: ~550). */
@@ -248,7 +317,9 @@ const DEFAULT_BUILT_IN_ROLE_COUNT = 550;
 export function builtInRoleDefinitions(scope: string, total = DEFAULT_BUILT_IN_ROLE_COUNT): RoleDefinition[] {
   const real = BUILT_INS.map((b) => roleDefinition(scope, BUILT_IN_ROLE_IDS[b.key], structuredClone(b.properties)));
   const reserved = new Set(BUILT_INS.map((b) => b.properties.roleName.toLowerCase()));
-  const generated = generatedBuiltInRoles(Math.max(0, total - real.length), reserved).map((g) => roleDefinition(scope, g.guid, g.properties));
+  const generated = generatedBuiltInRoles(Math.max(0, total - real.length), reserved).map((g) =>
+    roleDefinition(scope, g.guid, g.properties),
+  );
   return [...real, ...generated];
 }
 
@@ -292,6 +363,11 @@ export const CUSTOM_ROLE_TEMPLATES: readonly CustomRoleTemplate[] = [
     roleName: 'Platform Observer',
     description: 'Reads subscriptions, resource groups, role assignments and monitoring data across the platform.',
     assignableAt: 'managementGroup',
-    permissions: perms(['Microsoft.Authorization/*/read', 'Microsoft.Resources/subscriptions/read', 'Microsoft.Resources/subscriptions/resourceGroups/read', 'Microsoft.Insights/*/read']),
+    permissions: perms([
+      'Microsoft.Authorization/*/read',
+      'Microsoft.Resources/subscriptions/read',
+      'Microsoft.Resources/subscriptions/resourceGroups/read',
+      'Microsoft.Insights/*/read',
+    ]),
   },
 ];

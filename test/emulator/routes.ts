@@ -21,18 +21,31 @@ export function matchArm(path: string): ArmTarget {
   let m: RegExpExecArray | null;
   if ((m = /^\/subscriptions\/?$/i.exec(path))) return { endpoint: 'arm-subscriptions' };
   if ((m = /^\/subscriptions\/([^/]+)\/?$/i.exec(path))) return { endpoint: 'arm-subscriptions', subscriptionId: m[1] };
-  if ((m = /^\/subscriptions\/([^/]+)\/resources\/?$/i.exec(path))) return { endpoint: 'arm-resources', subscriptionId: m[1] };
-  if ((m = new RegExp(`^(.*?)${AUTHZ}/roleAssignments/?$`, 'i').exec(path))) return { endpoint: 'arm-role-assignments', scope: m[1] };
-  if ((m = new RegExp(`^(.*?)${AUTHZ}/roleDefinitions/([^/]+)/?$`, 'i').exec(path))) return { endpoint: 'arm-role-definition', scope: m[1], guid: m[2] };
-  if ((m = new RegExp(`^(.*?)${AUTHZ}/roleDefinitions/?$`, 'i').exec(path))) return { endpoint: 'arm-role-definitions', scope: m[1] };
-  if ((m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachines\/([^/]+)\/?$/i.exec(path))) {
+  if ((m = /^\/subscriptions\/([^/]+)\/resources\/?$/i.exec(path)))
+    return { endpoint: 'arm-resources', subscriptionId: m[1] };
+  if ((m = new RegExp(`^(.*?)${AUTHZ}/roleAssignments/?$`, 'i').exec(path)))
+    return { endpoint: 'arm-role-assignments', scope: m[1] };
+  if ((m = new RegExp(`^(.*?)${AUTHZ}/roleDefinitions/([^/]+)/?$`, 'i').exec(path)))
+    return { endpoint: 'arm-role-definition', scope: m[1], guid: m[2] };
+  if ((m = new RegExp(`^(.*?)${AUTHZ}/roleDefinitions/?$`, 'i').exec(path)))
+    return { endpoint: 'arm-role-definitions', scope: m[1] };
+  if (
+    (m =
+      /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachines\/([^/]+)\/?$/i.exec(
+        path,
+      ))
+  ) {
     return { endpoint: 'arm-vm', subscriptionId: m[1], resourceGroup: m[2], name: m[3] };
   }
-  if ((m = new RegExp(`^(.*?)${AUTHZ}/denyAssignments(?:/([^/]+))?/?$`, 'i').exec(path))) return { endpoint: 'arm-deny-assignments', scope: m[1], ...(m[2] ? { name: m[2] } : {}) };
-  if ((m = new RegExp(`^(.*?)${AUTHZ}/permissions/?$`, 'i').exec(path))) return { endpoint: 'arm-permissions', scope: m[1] };
-  if ((m = new RegExp(`^${AUTHZ}/providerOperations(?:/([^/]+))?/?$`, 'i').exec(path))) return { endpoint: 'arm-provider-operations', ...(m[1] ? { namespace: m[1] } : {}) };
+  if ((m = new RegExp(`^(.*?)${AUTHZ}/denyAssignments(?:/([^/]+))?/?$`, 'i').exec(path)))
+    return { endpoint: 'arm-deny-assignments', scope: m[1], ...(m[2] ? { name: m[2] } : {}) };
+  if ((m = new RegExp(`^(.*?)${AUTHZ}/permissions/?$`, 'i').exec(path)))
+    return { endpoint: 'arm-permissions', scope: m[1] };
+  if ((m = new RegExp(`^${AUTHZ}/providerOperations(?:/([^/]+))?/?$`, 'i').exec(path)))
+    return { endpoint: 'arm-provider-operations', ...(m[1] ? { namespace: m[1] } : {}) };
   // Any other resource group or resource the dataset holds (storage accounts, key vaults).
-  if ((m = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+(?:\/providers\/[^/]+\/[^/]+\/[^/]+)?)\/?$/i.exec(path))) return { endpoint: 'arm-resource', id: m[1] };
+  if ((m = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+(?:\/providers\/[^/]+\/[^/]+\/[^/]+)?)\/?$/i.exec(path)))
+    return { endpoint: 'arm-resource', id: m[1] };
   return { endpoint: 'arm-other' };
 }
 
@@ -40,8 +53,10 @@ export type GraphTarget = { endpoint: 'graph-sp'; by: 'id' | 'appId'; value: str
 
 export function matchGraph(path: string): GraphTarget {
   let m: RegExpExecArray | null;
-  if ((m = /^\/v1\.0\/servicePrincipals\/([^/()]+)\/?$/i.exec(path))) return { endpoint: 'graph-sp', by: 'id', value: m[1] };
-  if ((m = /^\/v1\.0\/servicePrincipals\(appId='([^']+)'\)\/?$/i.exec(path))) return { endpoint: 'graph-sp', by: 'appId', value: m[1] };
+  if ((m = /^\/v1\.0\/servicePrincipals\/([^/()]+)\/?$/i.exec(path)))
+    return { endpoint: 'graph-sp', by: 'id', value: m[1] };
+  if ((m = /^\/v1\.0\/servicePrincipals\(appId='([^']+)'\)\/?$/i.exec(path)))
+    return { endpoint: 'graph-sp', by: 'appId', value: m[1] };
   return { endpoint: 'graph-other' };
 }
 

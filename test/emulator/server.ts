@@ -22,7 +22,18 @@ import { personas } from './expected';
 import { groupIdsOf } from './rbac';
 import { tlsMaterial, type TlsMaterial } from './tls';
 import { TokenRegistry, bearerSummary } from './tokens';
-import type { EmulatorConfig, EmulatorConfigPatch, EmulatorResponse, EndpointKey, LatencyConfig, LoggedRequest, RequestInfo, Route, ServiceContext, ServiceName } from './types';
+import type {
+  EmulatorConfig,
+  EmulatorConfigPatch,
+  EmulatorResponse,
+  EndpointKey,
+  LatencyConfig,
+  LoggedRequest,
+  RequestInfo,
+  Route,
+  ServiceContext,
+  ServiceName,
+} from './types';
 
 export interface ListenSpec {
   /** Default 127.0.0.1. */
@@ -151,7 +162,8 @@ class RunningEmulator implements Emulator, EmulatorControls {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       this.handle(req, res, baseUrl).catch((e: unknown) => this.crash(res, e));
     };
-    const server = spec.tls && tls ? https.createServer({ cert: tls.cert, key: tls.key }, handler) : http.createServer(handler);
+    const server =
+      spec.tls && tls ? https.createServer({ cert: tls.cert, key: tls.key }, handler) : http.createServer(handler);
     this.servers.push(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -177,7 +189,12 @@ class RunningEmulator implements Emulator, EmulatorControls {
       subscriptionId: dataset.subscriptionId,
       resourceGroupName: dataset.resourceGroupName,
       managementGroup: dataset.managementGroup.name,
-      vm: { name: dataset.vm.name, resourceId: dataset.vm.resourceId, location: dataset.vm.location, vmId: dataset.vm.vmId },
+      vm: {
+        name: dataset.vm.name,
+        resourceId: dataset.vm.resourceId,
+        location: dataset.vm.location,
+        vmId: dataset.vm.vmId,
+      },
       identities: {
         systemAssigned: {
           enabled: config.systemAssigned,
@@ -245,7 +262,10 @@ class RunningEmulator implements Emulator, EmulatorControls {
   /** The size-proportional part of ARM's response time. */
   private sizeDelayMs(response: EmulatorResponse): number {
     if (this.config.armMsPerKb <= 0 || response.body === undefined) return 0;
-    const bytes = typeof response.body === 'string' ? Buffer.byteLength(response.body) : Buffer.byteLength(JSON.stringify(response.body));
+    const bytes =
+      typeof response.body === 'string'
+        ? Buffer.byteLength(response.body)
+        : Buffer.byteLength(JSON.stringify(response.body));
     return Math.round((bytes / 1024) * this.config.armMsPerKb);
   }
 
@@ -314,7 +334,9 @@ class RunningEmulator implements Emulator, EmulatorControls {
     // `{host}/{id}` with ids that begin with '/' (e.g. roleDefinitions.getById), and ARM accepts them.
     const url = new URL((req.url ?? '/').replace(/^\/{2,}/, '/'), baseUrl);
     const path = safeDecode(url.pathname);
-    const route: Route = isDataPlaneHost(req.headers.host) ? { service: 'dataplane', endpoint: 'dataplane' } : classifyRoute(path);
+    const route: Route = isDataPlaneHost(req.headers.host)
+      ? { service: 'dataplane', endpoint: 'dataplane' }
+      : classifyRoute(path);
     const info: RequestInfo = {
       method: req.method ?? 'GET',
       path,
@@ -328,19 +350,23 @@ class RunningEmulator implements Emulator, EmulatorControls {
     };
     this.openLogEntry(res, info, route);
     info.body = await readBody(req, BODY_LIMIT_BYTES);
-    if (route.service === 'control') return writeResponse(res, isHostControl(path) ? await this.hosts.control(info) : this.dispatch(route, info), {});
+    if (route.service === 'control')
+      return writeResponse(res, isHostControl(path) ? await this.hosts.control(info) : this.dispatch(route, info), {});
 
     const headers = serviceHeaders(route.service, info);
-    if (!this.admitIdentityRequest(route, res)) return writeResponse(res, { status: 429, body: defaultErrorBody(route.service, 429, info) }, headers);
+    if (!this.admitIdentityRequest(route, res))
+      return writeResponse(res, { status: 429, body: defaultErrorBody(route.service, 429, info) }, headers);
     const step = isEndpointKey(route.endpoint) ? this.faults.take(route.endpoint, info.nowMs) : undefined;
     const latency = latencyService(route.service);
     await this.delay(latency ? this.config.latencyMs[latency] : 0);
     if (this.closed || res.destroyed) return;
     const current: RequestInfo = { ...info, nowMs: Date.now() + this.config.clockOffsetSec * 1000 };
     // An HTTP server stamps Date with its own clock (RFC 9110 §6.6.1); IMDS's clock is the emulated one.
-    if (route.service === 'imds' && this.config.clockOffsetSec !== 0) headers.date = new Date(current.nowMs).toUTCString();
+    if (route.service === 'imds' && this.config.clockOffsetSec !== 0)
+      headers.date = new Date(current.nowMs).toUTCString();
     const normal = (): EmulatorResponse => this.dispatch(route, current);
-    if (step && applyFault(step, { service: route.service, req: current, res, serviceHeaders: headers, normal })) return;
+    if (step && applyFault(step, { service: route.service, req: current, res, serviceHeaders: headers, normal }))
+      return;
     const response = normal();
     if (route.service === 'arm') await this.delay(this.sizeDelayMs(response));
     if (this.closed || res.destroyed) return;
@@ -352,7 +378,14 @@ class RunningEmulator implements Emulator, EmulatorControls {
       res.destroy();
       return;
     }
-    writeResponse(res, { status: 500, body: { error: 'emulator_error', error_description: error instanceof Error ? error.message : String(error) } }, {});
+    writeResponse(
+      res,
+      {
+        status: 500,
+        body: { error: 'emulator_error', error_description: error instanceof Error ? error.message : String(error) },
+      },
+      {},
+    );
   }
 }
 

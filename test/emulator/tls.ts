@@ -57,10 +57,21 @@ function testCa(): Promise<{ certPath: string; keyPath: string }> {
     const certPath = join(dir(), 'ca.crt');
     const keyPath = join(dir(), 'ca.key');
     await openssl([
-      'req', '-x509', ...NEW_EC_KEY, '-keyout', keyPath, '-out', certPath, '-days', '7',
-      '-subj', '/CN=VM Identity Emulator Test CA',
-      '-addext', 'basicConstraints=critical,CA:TRUE',
-      '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+      'req',
+      '-x509',
+      ...NEW_EC_KEY,
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
+      '-days',
+      '7',
+      '-subj',
+      '/CN=VM Identity Emulator Test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
     ]);
     return { certPath, keyPath };
   })();
@@ -74,18 +85,39 @@ function subjectAltNames(hosts: readonly string[]): string {
 async function issueServerCert(hosts: readonly string[], index: number): Promise<TlsMaterial> {
   const authority = await testCa();
   const base = join(dir(), `server-${index}`);
-  writeFileSync(`${base}.ext`, [
-    `subjectAltName=${subjectAltNames(hosts)}`,
-    'basicConstraints=CA:FALSE',
-    'keyUsage=critical,digitalSignature,keyEncipherment',
-    'extendedKeyUsage=serverAuth',
-  ].join('\n'));
+  writeFileSync(
+    `${base}.ext`,
+    [
+      `subjectAltName=${subjectAltNames(hosts)}`,
+      'basicConstraints=CA:FALSE',
+      'keyUsage=critical,digitalSignature,keyEncipherment',
+      'extendedKeyUsage=serverAuth',
+    ].join('\n'),
+  );
   await openssl(['req', ...NEW_EC_KEY, '-keyout', `${base}.key`, '-out', `${base}.csr`, '-subj', '/CN=localhost']);
   await openssl([
-    'x509', '-req', '-in', `${base}.csr`, '-CA', authority.certPath, '-CAkey', authority.keyPath, '-CAcreateserial',
-    '-out', `${base}.crt`, '-days', '7', '-sha256', '-extfile', `${base}.ext`,
+    'x509',
+    '-req',
+    '-in',
+    `${base}.csr`,
+    '-CA',
+    authority.certPath,
+    '-CAkey',
+    authority.keyPath,
+    '-CAcreateserial',
+    '-out',
+    `${base}.crt`,
+    '-days',
+    '7',
+    '-sha256',
+    '-extfile',
+    `${base}.ext`,
   ]);
-  return { caCertPath: authority.certPath, cert: readFileSync(`${base}.crt`, 'utf8'), key: readFileSync(`${base}.key`, 'utf8') };
+  return {
+    caCertPath: authority.certPath,
+    cert: readFileSync(`${base}.crt`, 'utf8'),
+    key: readFileSync(`${base}.key`, 'utf8'),
+  };
 }
 
 /** Server certificate for the default names plus `extraHosts`, signed by the per-process test CA. */

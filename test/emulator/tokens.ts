@@ -59,7 +59,8 @@ export interface MintedToken {
 }
 
 export type BearerFailure = 'missing' | 'invalid' | 'expired' | 'audience';
-export type BearerCheck = { ok: true; claims: AccessTokenClaims } | { ok: false; reason: BearerFailure; claims?: AccessTokenClaims };
+export type BearerCheck =
+  { ok: true; claims: AccessTokenClaims } | { ok: false; reason: BearerFailure; claims?: AccessTokenClaims };
 
 const JWT_HEADER = Buffer.from(JSON.stringify({ typ: 'JWT', alg: 'RS256', kid: 'emulator' })).toString('base64url');
 /** AAD back-dates iat/nbf by five minutes to absorb clock skew. */
@@ -120,7 +121,12 @@ function bearerToken(authorization: string | undefined): string | undefined {
 }
 
 /** Accept only tokens this emulator issued, unexpired, for one of `audiences` (exact string match). */
-export function checkBearer(authorization: string | undefined, registry: TokenRegistry, audiences: readonly string[], nowSec: number): BearerCheck {
+export function checkBearer(
+  authorization: string | undefined,
+  registry: TokenRegistry,
+  audiences: readonly string[],
+  nowSec: number,
+): BearerCheck {
   if (!authorization) return { ok: false, reason: 'missing' };
   const token = bearerToken(authorization);
   const claims = token ? registry.lookup(token) : undefined;

@@ -64,10 +64,14 @@ describe('VM Identity in the extension host', () => {
     const all = rows.map((r) => r.text).join('\n');
     const d = dataset;
     const shown = [d.systemIdentity.principalId, d.systemIdentity.clientId, d.tenantId, d.vm.name, d.resourceGroupName];
-    for (const v of [...shown, d.subscriptionId, d.vm.location, d.vm.vmSize]) assert.ok(all.includes(v), `the tree shows ${v}`);
+    for (const v of [...shown, d.subscriptionId, d.vm.location, d.vm.vmSize])
+      assert.ok(all.includes(v), `the tree shows ${v}`);
     // One group per subscription the identity sees, the VM's first (roles.itest.ts checks what each holds).
     const groups = rows.filter((r) => /^roles\.[0-9a-f-]{36}$/.test(r.item.id ?? '')).map((r) => r.item.id);
-    assert.deepEqual(groups, view.subscriptions.map((x) => `roles.${x.subscriptionId.toLowerCase()}`));
+    assert.deepEqual(
+      groups,
+      view.subscriptions.map((x) => `roles.${x.subscriptionId.toLowerCase()}`),
+    );
     const assignments = rows.filter((r) => r.item.contextValue?.includes('roleAssignment'));
     assert.equal(assignments.length, s.roles.status === 'ok' ? s.roles.value.assignments.length : -1);
     assert.deepEqual(assignments.map((r) => r.item.id).sort(), [...view.assignmentIds].sort());

@@ -110,13 +110,18 @@ export const FAULT_CASES: FaultCase[] = [
   },
   {
     name: 'Identity off (IMDS answers 400 "Identity not found")',
-    expected: 'error state; an empty tree, so the welcome view explains (cause, System assigned fix); a 400 is not retried',
+    expected:
+      'error state; an empty tree, so the welcome view explains (cause, System assigned fix); a 400 is not retried',
     config: () => ({ systemAssigned: false, userAssignedAttached: false }),
     check(o) {
       assert.equal(o.state.status, 'error');
       if (o.state.status !== 'error') return '';
       assert.equal(o.state.error.kind, 'identityNotFound', 'the welcome view has content for this kind');
-      assert.deepEqual(o.rows.map((r) => r.text), [], 'an empty tree lets the welcome view show');
+      assert.deepEqual(
+        o.rows.map((r) => r.text),
+        [],
+        'an empty tree lets the welcome view show',
+      );
       assert.match(o.state.error.fix, /System assigned/, 'the fix names the System assigned switch');
       const tokens = tokenRequests(o.requests);
       assert.ok(tokens.length >= 1 && tokens.every((r) => r.status === 400), `400: ${statusList(tokens)}`);

@@ -11,7 +11,16 @@ import type { Dataset, EmulatorConfigPatch } from '../emulator';
 import { type CaseSpec, runCase } from '../support/cases';
 import { endMs, lastSeq, maxConcurrency, since, startMs, tokenRequests } from '../support/requests';
 import { FAULT_CASES } from './faultCases';
-import { EmulatorControl, activateExtension, delay, readTree, recordStates, settled, until, untilStatus } from './support';
+import {
+  EmulatorControl,
+  activateExtension,
+  delay,
+  readTree,
+  recordStates,
+  settled,
+  until,
+  untilStatus,
+} from './support';
 
 const AREA = 'Faults in the extension host (real VS Code API, emulator on loopback)';
 const spec = (name: string, expected: string): CaseSpec => ({ area: AREA, name, expected });
@@ -73,23 +82,37 @@ describe('Faults, in the extension host', function () {
   }
 
   it('short-lived tokens are renewed silently', async () => {
-    const c = spec('Tokens that live 12 s', 'silent renewal about every 6 s (half the lifetime), one IMDS token request each; the state stays signed in');
+    const c = spec(
+      'Tokens that live 12 s',
+      'silent renewal about every 6 s (half the lifetime), one IMDS token request each; the state stays signed in',
+    );
     await runCase(c, async () => {
       await emulator.configure({ tokenLifetimeSec: 12 });
       assert.equal((await signIn()).state.status, 'signedIn');
       const mark = lastSeq(await emulator.requests());
       const watch = recordStates(api);
       const t0 = Date.now();
-      const reqs = await until(async () => {
-        const r = since(await emulator.requests(), mark);
-        return tokenRequests(r).filter((x) => x.status === 200).length >= 2 ? r : undefined;
-      }, 'no two silent renewals', 30_000);
+      const reqs = await until(
+        async () => {
+          const r = since(await emulator.requests(), mark);
+          return tokenRequests(r).filter((x) => x.status === 200).length >= 2 ? r : undefined;
+        },
+        'no two silent renewals',
+        30_000,
+      );
       watch.stop();
       const tokens = tokenRequests(reqs);
-      assert.ok(watch.seen.every((s) => s.status === 'signedIn'), `stayed signed in: ${watch.seen.map((s) => s.status)}`);
+      assert.ok(
+        watch.seen.every((s) => s.status === 'signedIn'),
+        `stayed signed in: ${watch.seen.map((s) => s.status)}`,
+      );
       assert.equal(tokens.length, 2, `exactly one token request per renewal: ${tokens.map((r) => r.query.resource)}`);
       assert.equal(new Set(tokens.map((r) => r.query.resource)).size, 1, 'the ARM token only');
-      assert.deepEqual([...new Set(reqs.map((r) => r.endpoint))], ['imds-token'], 'nothing but the token is fetched again');
+      assert.deepEqual(
+        [...new Set(reqs.map((r) => r.endpoint))],
+        ['imds-token'],
+        'nothing but the token is fetched again',
+      );
       const gap = startMs(tokens[1]) - startMs(tokens[0]);
       assert.ok(gap >= 5_000 && gap <= 8_000, `renewed every ~6 s: ${gap} ms`);
       return `2 silent renewals in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${gap} ms apart, each exactly 1 IMDS token request (${tokens[0].query.resource}), nothing else; state stayed signedIn`;
@@ -97,7 +120,10 @@ describe('Faults, in the extension host', function () {
   });
 
   it('100 rapid Refreshes keep IMDS within its allowed concurrency', async () => {
-    const c = spec('100 rapid Refresh commands (IMDS latency 300 ms)', 'no 429; at most 5 identity requests at once; refreshes join the one in flight');
+    const c = spec(
+      '100 rapid Refresh commands (IMDS latency 300 ms)',
+      'no 429; at most 5 identity requests at once; refreshes join the one in flight',
+    );
     await runCase(c, async () => {
       await emulator.configure({ latencyMs: { imds: 300 } });
       assert.equal((await signIn()).state.status, 'signedIn');
@@ -107,29 +133,43 @@ describe('Faults, in the extension host', function () {
         await delay(20); // about as fast as a person can click
       }
       // Settled: nothing pending, the session signed in, and quiet for 1.5 s (a last refresh may be queued).
-      const reqs = await until(async () => {
-        const r = since(await emulator.requests(), mark);
-        const quiet = r.length > 0 && r.every((x) => x.status > 0) && Date.now() - Math.max(...r.map(endMs)) > 1500;
-        return quiet && api.state.status === 'signedIn' && !api.state.refreshing ? r : undefined;
-      }, 'the refreshes did not settle', 60_000);
+      const reqs = await until(
+        async () => {
+          const r = since(await emulator.requests(), mark);
+          const quiet = r.length > 0 && r.every((x) => x.status > 0) && Date.now() - Math.max(...r.map(endMs)) > 1500;
+          return quiet && api.state.status === 'signedIn' && !api.state.refreshing ? r : undefined;
+        },
+        'the refreshes did not settle',
+        60_000,
+      );
       const tokens = tokenRequests(reqs);
       const max = maxConcurrency(reqs);
       assert.equal(reqs.filter((r) => r.status === 429).length, 0, 'no 429');
       assert.ok(max <= 5, `max concurrency ${max}`);
       assert.ok(tokens.length < 100, `${tokens.length} token requests for 100 refreshes`);
       const refreshes = reqs.filter((r) => r.endpoint === 'arm-role-assignments').length;
-      assert.ok(tokens.length <= 2 * refreshes + 2, `≤ 2 token requests per refresh (${tokens.length} for ${refreshes})`);
+      assert.ok(
+        tokens.length <= 2 * refreshes + 2,
+        `≤ 2 token requests per refresh (${tokens.length} for ${refreshes})`,
+      );
       return `100 Refresh commands 20 ms apart → ${refreshes} refreshes, ${tokens.length} IMDS token requests, at most ${max} identity requests at once, no 429`;
     });
   });
 
   it('a hanging IMDS gives up within vmIdentity.timeoutSeconds, and the extension host stays responsive', async () => {
-    const c = spec('IMDS accepts connections but never answers, vmIdentity.timeoutSeconds = 5', 'an error naming the time-out within the 5 s bound; the extension host keeps running meanwhile');
+    const c = spec(
+      'IMDS accepts connections but never answers, vmIdentity.timeoutSeconds = 5',
+      'an error naming the time-out within the 5 s bound; the extension host keeps running meanwhile',
+    );
     const config = vscode.workspace.getConfiguration('vmIdentity');
     await runCase(c, async () => {
       await config.update('timeoutSeconds', 5, vscode.ConfigurationTarget.Global);
       try {
-        await until(() => vscode.workspace.getConfiguration('vmIdentity').get('timeoutSeconds') === 5, 'setting not applied', 5_000);
+        await until(
+          () => vscode.workspace.getConfiguration('vmIdentity').get('timeoutSeconds') === 5,
+          'setting not applied',
+          5_000,
+        );
         await emulator.fault('imds-token', [{ kind: 'hang', forMs: 120_000 }]);
         await emulator.fault('imds-instance', [{ kind: 'hang', forMs: 120_000 }]);
         // The event loop's worst lag while the sign-in waits: a blocked host would show seconds.

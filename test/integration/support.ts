@@ -68,8 +68,16 @@ export async function until<T>(fn: () => T | Promise<T>, message: string, ms = 3
   }
 }
 
-export async function untilStatus(api: VmIdentityApi, wanted: SessionState['status'], ms = 30_000): Promise<SessionState> {
-  return until(() => (api.state.status === wanted ? api.state : undefined), `state is ${api.state.status}, waited for ${wanted}`, ms);
+export async function untilStatus(
+  api: VmIdentityApi,
+  wanted: SessionState['status'],
+  ms = 30_000,
+): Promise<SessionState> {
+  return until(
+    () => (api.state.status === wanted ? api.state : undefined),
+    `state is ${api.state.status}, waited for ${wanted}`,
+    ms,
+  );
 }
 
 /** Waits until a sign-in or refresh has finished, whatever its outcome. */

@@ -34,7 +34,9 @@ export async function startRecordingProxy(host = '127.0.0.1'): Promise<Recording
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
     });
-    upstream.on('error', () => res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body>Bad gateway (test proxy)</body></html>'));
+    upstream.on('error', () =>
+      res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body>Bad gateway (test proxy)</body></html>'),
+    );
     req.pipe(upstream);
   });
   server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
@@ -69,7 +71,9 @@ export async function startRecordingProxy(host = '127.0.0.1'): Promise<Recording
 }
 
 /** A server that records whatever reaches it (the "other host" a malicious link points at). */
-export async function startRecordingServer(host = '127.0.0.1'): Promise<{ url: string; requests: Array<{ path: string; authorization?: string }>; close(): Promise<void> }> {
+export async function startRecordingServer(
+  host = '127.0.0.1',
+): Promise<{ url: string; requests: Array<{ path: string; authorization?: string }>; close(): Promise<void> }> {
   const requests: Array<{ path: string; authorization?: string }> = [];
   const server = http.createServer((req, res) => {
     requests.push({ path: req.url ?? '', authorization: req.headers.authorization ? '<present>' : undefined });

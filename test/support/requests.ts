@@ -36,7 +36,9 @@ export function maxConcurrency(requests: readonly LoggedRequest[]): number {
 }
 
 export function tokenRequests(requests: readonly LoggedRequest[], resource?: string): LoggedRequest[] {
-  return requests.filter((r) => r.endpoint === 'imds-token' && (resource === undefined || r.query.resource === resource));
+  return requests.filter(
+    (r) => r.endpoint === 'imds-token' && (resource === undefined || r.query.resource === resource),
+  );
 }
 
 export function statusList(requests: readonly LoggedRequest[]): string {

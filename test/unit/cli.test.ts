@@ -19,7 +19,11 @@ after(() => fs.rmSync(CACHE_HOME, { recursive: true, force: true }));
 
 /** The CLI with this process's environment minus anything that names an endpoint or a proxy, plus `env`. */
 function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?_proxy|no_proxy|AZURE_|IDENTITY_|MSI_|IMDS_|VM_IDENTITY_|XDG_)/i.test(k)));
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !/^(https?_proxy|no_proxy|AZURE_|IDENTITY_|MSI_|IMDS_|VM_IDENTITY_|XDG_)/i.test(k),
+    ),
+  );
   return spawnCli(args, { ...clean, XDG_CACHE_HOME: CACHE_HOME, ...env });
 }
 
@@ -35,7 +39,13 @@ describe('CLI (spawned)', function () {
 
   before(async function () {
     if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first');
-    emu = await startEmulator({ dataset: { assignments: 12 }, listen: [{ host: '127.0.0.1', port: 0 }, { host: '127.0.0.1', port: 0, tls: true }] });
+    emu = await startEmulator({
+      dataset: { assignments: 12 },
+      listen: [
+        { host: '127.0.0.1', port: 0 },
+        { host: '127.0.0.1', port: 0, tls: true },
+      ],
+    });
     env = {
       AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl,
       VM_IDENTITY_ARM_ENDPOINT: emu.httpsUrl,
@@ -63,17 +73,40 @@ describe('CLI (spawned)', function () {
     noSecrets(run);
     const j = JSON.parse(run.stdout);
     const d = emu.dataset;
-    assert.deepEqual(Object.keys(j).sort(), ['clientId', 'displayName', 'identityResourceId', 'identityType', 'principalId', 'source', 'tenantId', 'token', 'vm'].sort());
+    assert.deepEqual(
+      Object.keys(j).sort(),
+      [
+        'clientId',
+        'displayName',
+        'identityResourceId',
+        'identityType',
+        'principalId',
+        'source',
+        'tenantId',
+        'token',
+        'vm',
+      ].sort(),
+    );
     assert.equal(j.principalId, d.systemIdentity.principalId);
     assert.equal(j.clientId, d.systemIdentity.clientId);
     assert.equal(j.tenantId, d.tenantId);
     assert.equal(j.identityType, 'SystemAssigned');
     assert.equal(j.displayName, d.vm.name);
     assert.equal(j.source, 'imds');
-    assert.deepEqual(j.vm, { name: d.vm.name, resourceGroup: d.resourceGroupName, subscriptionId: d.subscriptionId, location: d.vm.location, resourceId: d.vm.resourceId, cloud: 'AzurePublicCloud' });
+    assert.deepEqual(j.vm, {
+      name: d.vm.name,
+      resourceGroup: d.resourceGroupName,
+      subscriptionId: d.subscriptionId,
+      location: d.vm.location,
+      resourceId: d.vm.resourceId,
+      cloud: 'AzurePublicCloud',
+    });
     assert.equal(j.token.resource, 'https://management.azure.com/');
     assert.ok(Date.parse(j.token.expiresOn) > Date.now());
-    assert.ok(emu.requests.some((r) => r.service === 'graph' && r.listener === emu.httpsUrl), 'Graph over TLS');
+    assert.ok(
+      emu.requests.some((r) => r.service === 'graph' && r.listener === emu.httpsUrl),
+      'Graph over TLS',
+    );
   });
 
   it('roles --json: exactly the expected assignments, sorted by scope then role name', async () => {
@@ -98,10 +131,23 @@ describe('CLI (spawned)', function () {
         condition: a.condition,
       };
     });
-    assert.deepEqual([...got].sort((x, y) => String(x.id).localeCompare(String(y.id))), expected.sort((x, y) => x.id.localeCompare(y.id)));
+    assert.deepEqual(
+      [...got].sort((x, y) => String(x.id).localeCompare(String(y.id))),
+      expected.sort((x, y) => x.id.localeCompare(y.id)),
+    );
     const order = got.map((r) => `${String(r.scope).toLowerCase()}\u0000${r.roleName}`);
-    assert.deepEqual(order, [...order].sort((a, b) => a.split('\u0000')[0].localeCompare(b.split('\u0000')[0]) || a.split('\u0000')[1].localeCompare(b.split('\u0000')[1])));
-    assert.ok(emu.requests.filter((r) => r.service === 'arm').every((r) => r.listener === emu.httpsUrl), 'ARM over TLS only');
+    assert.deepEqual(
+      order,
+      [...order].sort(
+        (a, b) =>
+          a.split('\u0000')[0].localeCompare(b.split('\u0000')[0]) ||
+          a.split('\u0000')[1].localeCompare(b.split('\u0000')[1]),
+      ),
+    );
+    assert.ok(
+      emu.requests.filter((r) => r.service === 'arm').every((r) => r.listener === emu.httpsUrl),
+      'ARM over TLS only',
+    );
   });
 
   it('roles: a compact aligned table', async () => {
@@ -113,7 +159,10 @@ describe('CLI (spawned)', function () {
     const denies = new Set(view.subscriptions.flatMap((x) => x.denyAssignments.map((d) => d.id))).size;
     assert.equal(lines.length, 1 + expectedAssignments(emu, emu.dataset.systemIdentity.principalId).length + denies);
     const viaCol = lines[0].indexOf('VIA');
-    assert.ok(lines.slice(1).every((l) => /^(direct|via group|inherited|deny)/.test(l.slice(viaCol))), 'columns aligned');
+    assert.ok(
+      lines.slice(1).every((l) => /^(direct|via group|inherited|deny)/.test(l.slice(viaCol))),
+      'columns aligned',
+    );
     assert.equal(lines.filter((l) => l.startsWith('DENY ')).length, denies, 'deny assignments marked');
     for (const sub of view.subscriptions) assert.ok(run.stdout.includes(sub.displayName), `names ${sub.displayName}`);
   });
@@ -151,12 +200,21 @@ describe('CLI (spawned)', function () {
     assert.equal(run.code, 4, run.stderr);
     const sub = `/subscriptions/${emu.dataset.subscriptionId}`;
     assert.ok(run.stderr.includes(`may not read role assignments at ${sub} `), run.stderr);
-    assert.ok(run.stderr.includes(`Reader, or Microsoft.Authorization/roleAssignments/read, at the subscription ${sub}`), run.stderr);
+    assert.ok(
+      run.stderr.includes(`Reader, or Microsoft.Authorization/roleAssignments/read, at the subscription ${sub}`),
+      run.stderr,
+    );
     assert.doesNotMatch(run.stderr, /VM scope or higher/);
     assert.ok(run.stderr.includes(`See: https://portal.azure.com/#@${emu.dataset.tenantId}/resource${sub}/users`));
     assert.equal(run.stdout, '');
     noSecrets(run);
-    recordCase({ area: 'cli', name: 'roles: nothing readable', expected: 'exit 4, fix names the subscription', observed: `exit ${run.code}: ${run.stderr.trim().split('\n')[0]}`, pass: true });
+    recordCase({
+      area: 'cli',
+      name: 'roles: nothing readable',
+      expected: 'exit 4, fix names the subscription',
+      observed: `exit ${run.code}: ${run.stderr.trim().split('\n')[0]}`,
+      pass: true,
+    });
   });
 
   it('least privilege: exit 0 with the partial list, the note on stderr', async () => {
@@ -167,15 +225,34 @@ describe('CLI (spawned)', function () {
     const got = (JSON.parse(run.stdout) as Array<{ id: string; deny?: boolean }>).filter((i) => !i.deny);
     assert.deepEqual(got.map((i) => i.id).sort(), vmView.assignments.map((a) => a.id).sort());
     assert.ok(run.stderr.includes(`Partial view: read at the resource group ${vmView.readFrom}`), run.stderr);
-    assert.ok(run.stderr.includes(`Reader, or Microsoft.Authorization/roleAssignments/read, at the subscription /subscriptions/${emu.dataset.subscriptionId}`));
+    assert.ok(
+      run.stderr.includes(
+        `Reader, or Microsoft.Authorization/roleAssignments/read, at the subscription /subscriptions/${emu.dataset.subscriptionId}`,
+      ),
+    );
     assert.match(run.stderr, /See: https:\/\/portal\.azure\.com\/.*\/resource\/subscriptions\/[^/]+\/users/);
-    recordCase({ area: 'cli', name: 'roles: Reader on the resource group only', expected: 'exit 0, partial list, note on stderr', observed: `exit ${run.code}, ${got.length} assignments; ${run.stderr.trim().split('\n')[0]}`, pass: true });
+    recordCase({
+      area: 'cli',
+      name: 'roles: Reader on the resource group only',
+      expected: 'exit 0, partial list, note on stderr',
+      observed: `exit ${run.code}, ${got.length} assignments; ${run.stderr.trim().split('\n')[0]}`,
+      pass: true,
+    });
   });
 
   it('deny assignments are items marked deny, with what they deny', async () => {
     const run = await cli(['roles', '--json'], env);
-    const items = JSON.parse(run.stdout) as Array<{ id: string; deny?: boolean; denied?: { actions: string[]; dataActions: string[] }; subscriptionId?: string }>;
-    const wanted = new Set(expectedView(emu.dataset, emu.dataset.systemIdentity.principalId).subscriptions.flatMap((x) => x.denyAssignments.map((d) => d.id)));
+    const items = JSON.parse(run.stdout) as Array<{
+      id: string;
+      deny?: boolean;
+      denied?: { actions: string[]; dataActions: string[] };
+      subscriptionId?: string;
+    }>;
+    const wanted = new Set(
+      expectedView(emu.dataset, emu.dataset.systemIdentity.principalId).subscriptions.flatMap((x) =>
+        x.denyAssignments.map((d) => d.id),
+      ),
+    );
     const denies = items.filter((i) => i.deny === true);
     assert.deepEqual(denies.map((d) => d.id).sort(), [...wanted].sort());
     assert.ok(denies.every((d) => d.denied!.actions.length + d.denied!.dataActions.length > 0 && d.subscriptionId));
@@ -185,7 +262,9 @@ describe('CLI (spawned)', function () {
     const second = expectedView(emu.dataset, emu.dataset.systemIdentity.principalId).subscriptions[1];
     const run = await cli(['roles', '--json', '--subscription', second.subscriptionId], env);
     assert.equal(run.code, 0, run.stderr);
-    const items = (JSON.parse(run.stdout) as Array<{ id: string; subscriptionId: string; deny?: boolean }>).filter((i) => !i.deny);
+    const items = (JSON.parse(run.stdout) as Array<{ id: string; subscriptionId: string; deny?: boolean }>).filter(
+      (i) => !i.deny,
+    );
     assert.deepEqual(items.map((i) => i.id).sort(), second.assignments.map((a) => a.id).sort());
     assert.ok(items.every((i) => i.subscriptionId === second.subscriptionId));
     const bad = await cli(['roles', '--subscription', 'nope'], env);
@@ -205,12 +284,20 @@ describe('CLI (spawned)', function () {
       const second = await cli(['roles', '--json'], { ...env, XDG_CACHE_HOME: dir });
       assert.equal(second.code, 0, second.stderr);
       const items = JSON.parse(second.stdout) as Array<{ roleType: string; roleDefinitionId: string }>;
-      const custom = new Set(items.filter((i) => i.roleType === 'CustomRole').map((i) => i.roleDefinitionId.split('/').pop()));
+      const custom = new Set(
+        items.filter((i) => i.roleType === 'CustomRole').map((i) => i.roleDefinitionId.split('/').pop()),
+      );
       const warm = emu.requests.filter((r) => r.endpoint === 'arm-role-definition').length;
       assert.equal(warm, custom.size, 'only custom roles are read again');
       assert.equal(emu.requests.filter((r) => r.endpoint === 'arm-role-definitions').length, 0);
       assert.equal(second.stdout, first.stdout, 'the same names');
-      recordCase({ area: 'cli', name: 'roles: role names from the cache (two runs)', expected: 'no built-in role definition read on the second run', observed: `cold ${cold} reads, warm ${warm} (custom roles ${custom.size})`, pass: true });
+      recordCase({
+        area: 'cli',
+        name: 'roles: role names from the cache (two runs)',
+        expected: 'no built-in role definition read on the second run',
+        observed: `cold ${cold} reads, warm ${warm} (custom roles ${custom.size})`,
+        pass: true,
+      });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -219,7 +306,17 @@ describe('CLI (spawned)', function () {
   const usage: Array<[string, string[], RegExp]> = [
     ['no command', [], /No command given/],
     ['an unknown command', ['whois'], /Unknown command "whois"/],
-    ['two identity options', ['whoami', '--client-id', '00000000-0000-0000-0000-000000000000', '--object-id', '00000000-0000-0000-0000-000000000000'], /only one of/],
+    [
+      'two identity options',
+      [
+        'whoami',
+        '--client-id',
+        '00000000-0000-0000-0000-000000000000',
+        '--object-id',
+        '00000000-0000-0000-0000-000000000000',
+      ],
+      /only one of/,
+    ],
     ['a client id that is not a GUID', ['whoami', '--client-id', 'abc'], /not a GUID/],
     ['token without --resource', ['token'], /--resource/],
     ['an unknown option', ['whoami', '--frobnicate'], /frobnicate/],
@@ -239,7 +336,10 @@ describe('CLI (spawned)', function () {
     const run = await cli(['token', '--resource', 'https://vault.azure.net'], env);
     assert.equal(run.code, 0, run.stderr);
     assert.ok(emu.issuedTokens.includes(run.stdout.trim()));
-    assert.deepEqual(emu.requests.map((r) => r.query.resource), ['https://vault.azure.net']);
+    assert.deepEqual(
+      emu.requests.map((r) => r.query.resource),
+      ['https://vault.azure.net'],
+    );
   });
 
   it('--verbose logs one line per request with no token or Authorization value', async () => {
@@ -255,13 +355,28 @@ describe('CLI (spawned)', function () {
   it('proxies: the identity endpoint is reached directly, ARM and Graph go through HTTPS_PROXY', async () => {
     const proxy = await startRecordingProxy();
     try {
-      const run = await cli(['whoami', '--json'], { ...env, HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, https_proxy: proxy.url, http_proxy: proxy.url });
+      const run = await cli(['whoami', '--json'], {
+        ...env,
+        HTTPS_PROXY: proxy.url,
+        HTTP_PROXY: proxy.url,
+        https_proxy: proxy.url,
+        http_proxy: proxy.url,
+      });
       assert.equal(run.code, 0, run.stderr);
       const imdsHost = new URL(emu.httpUrl).host;
       const armHost = new URL(emu.httpsUrl).host;
-      assert.ok(!proxy.records.some((r) => r.target.includes(imdsHost)), `identity requests through the proxy: ${JSON.stringify(proxy.records)}`);
-      assert.ok(proxy.records.some((r) => r.method === 'CONNECT' && r.target === armHost), 'ARM/Graph through the proxy');
-      assert.ok(emu.requests.some((r) => r.endpoint === 'imds-token'), 'IMDS still answered');
+      assert.ok(
+        !proxy.records.some((r) => r.target.includes(imdsHost)),
+        `identity requests through the proxy: ${JSON.stringify(proxy.records)}`,
+      );
+      assert.ok(
+        proxy.records.some((r) => r.method === 'CONNECT' && r.target === armHost),
+        'ARM/Graph through the proxy',
+      );
+      assert.ok(
+        emu.requests.some((r) => r.endpoint === 'imds-token'),
+        'IMDS still answered',
+      );
       // NO_PROXY turns the proxy off for ARM.
       proxy.records.length = 0;
       const direct = await cli(['whoami', '--json'], { ...env, HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
@@ -277,24 +392,45 @@ describe('CLI (spawned) with 2,000 role assignments', function () {
   this.timeout(60_000);
   let emu: Emulator;
   before(async () => {
-    emu = await startEmulator({ dataset: { assignments: 2000 }, listen: [{ host: '127.0.0.1', port: 0 }, { host: '127.0.0.1', port: 0, tls: true }] });
+    emu = await startEmulator({
+      dataset: { assignments: 2000 },
+      listen: [
+        { host: '127.0.0.1', port: 0 },
+        { host: '127.0.0.1', port: 0, tls: true },
+      ],
+    });
   });
   after(() => emu.close());
 
   it('roles --json lists exactly the expected 2,000+ assignments over every page; whoami names the principal', async () => {
-    const env = { AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl, VM_IDENTITY_ARM_ENDPOINT: emu.httpsUrl, VM_IDENTITY_GRAPH_ENDPOINT: emu.httpsUrl, NODE_EXTRA_CA_CERTS: emu.caCertPath! };
+    const env = {
+      AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl,
+      VM_IDENTITY_ARM_ENDPOINT: emu.httpsUrl,
+      VM_IDENTITY_GRAPH_ENDPOINT: emu.httpsUrl,
+      NODE_EXTRA_CA_CERTS: emu.caCertPath!,
+    };
     const run = await cli(['roles', '--json'], env);
     assert.equal(run.code, 0, run.stderr);
     const me = emu.dataset.systemIdentity.principalId;
     const expected = expectedAssignments(emu, me);
-    const got = (JSON.parse(run.stdout) as Array<{ id: string; scope: string; via: string; roleName: string; deny?: boolean }>).filter((i) => !i.deny);
+    const got = (
+      JSON.parse(run.stdout) as Array<{ id: string; scope: string; via: string; roleName: string; deny?: boolean }>
+    ).filter((i) => !i.deny);
     assert.ok(expected.length >= 2000);
     assert.deepEqual(got.map((r) => r.id).sort(), expected.map((a) => a.id).sort());
     const scopes = new Map(expected.map((a) => [a.id, a.scope]));
-    assert.ok(got.every((r) => r.scope === scopes.get(r.id) && r.roleName && ['direct', 'group', 'inherited'].includes(r.via)));
-    const pages = expectedView(emu.dataset, me).subscriptions.reduce((n, x) => n + Math.max(1, Math.ceil(x.assignments.length / 100)), 0);
+    assert.ok(
+      got.every((r) => r.scope === scopes.get(r.id) && r.roleName && ['direct', 'group', 'inherited'].includes(r.via)),
+    );
+    const pages = expectedView(emu.dataset, me).subscriptions.reduce(
+      (n, x) => n + Math.max(1, Math.ceil(x.assignments.length / 100)),
+      0,
+    );
     assert.equal(emu.requests.filter((r) => r.endpoint === 'arm-role-assignments').length, pages);
     const who = JSON.parse((await cli(['whoami', '--json'], env)).stdout);
-    assert.deepEqual([who.principalId, who.clientId, who.tenantId, who.vm.name], [me, emu.dataset.systemIdentity.clientId, emu.dataset.tenantId, emu.dataset.vm.name]);
+    assert.deepEqual(
+      [who.principalId, who.clientId, who.tenantId, who.vm.name],
+      [me, emu.dataset.systemIdentity.clientId, emu.dataset.tenantId, emu.dataset.vm.name],
+    );
   });
 });

@@ -28,7 +28,10 @@ describe('the command error boundary (pure half) logs through the redactor', () 
 
   it('a typed error with a token in its message is logged redacted and shown with its actions', () => {
     const lines: string[] = [];
-    const e = new VmIdentityError('serviceError', `Echoed "access_token":"${JWT}"`, { fix: 'Try again.', remedy: 'checkProxy' });
+    const e = new VmIdentityError('serviceError', `Echoed "access_token":"${JWT}"`, {
+      fix: 'Try again.',
+      remedy: 'checkProxy',
+    });
     const outcome = reportCommandError('x', e, rawLogger(lines), () => false);
     assert.equal(outcome.show, 'error');
     assert.ok(!lines.join('').includes('eyJ'));

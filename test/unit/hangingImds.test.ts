@@ -21,7 +21,11 @@ describe('hanging IMDS', function () {
   it('sign-in fails with a time-out within the deadline set at runtime, instance metadata included', async () => {
     emu.fault('imds-token', [{ kind: 'hang', forMs: 60_000 }]);
     emu.fault('imds-instance', [{ kind: 'hang', forMs: 60_000 }]);
-    const env = { AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl, VM_IDENTITY_ARM_ENDPOINT: emu.httpUrl, VM_IDENTITY_GRAPH_ENDPOINT: emu.httpUrl };
+    const env = {
+      AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl,
+      VM_IDENTITY_ARM_ENDPOINT: emu.httpUrl,
+      VM_IDENTITY_GRAPH_ENDPOINT: emu.httpUrl,
+    };
     const client = new ManagedIdentityClient({ env });
     client.setTimeouts({ deadlineMs: 1500 }); // as the extension does when vmIdentity.timeoutSeconds changes
     const service = new IdentityService({ identityClient: client, env });

@@ -19,7 +19,10 @@ describe('identity client against the emulator', function () {
   let legacyClosed: string;
 
   before(async () => {
-    emu = await startEmulator({ dataset: { assignments: 12, userAssignedIdentities: 3 }, listen: [{ host: '127.0.0.1', port: 0 }] });
+    emu = await startEmulator({
+      dataset: { assignments: 12, userAssignedIdentities: 3 },
+      listen: [{ host: '127.0.0.1', port: 0 }],
+    });
     legacyClosed = `http://127.0.0.1:${await closedPort()}`;
   });
   after(() => emu.close());
@@ -59,31 +62,97 @@ describe('identity client against the emulator', function () {
 
   type Case = { name: string; steps: object[]; requests: number; outcome: 'ok' | ErrorKind; sleeps?: number[] };
   const cases: Case[] = [
-    { name: '410, 410, 200 → waits 10 s between tries', steps: [{ status: 410 }, { status: 410 }], requests: 3, outcome: 'ok', sleeps: [10_000, 10_000] },
-    { name: '429 with Retry-After: 2 → waits 2 s', steps: [{ status: 429, retryAfter: 2 }], requests: 2, outcome: 'ok', sleeps: [2000] },
-    { name: '500 ×3 then 200 → 1 s, 2 s, 4 s', steps: [{ status: 500 }, { status: 500 }, { status: 500 }], requests: 4, outcome: 'ok', sleeps: [1000, 2000, 4000] },
-    { name: '500 ×4 → gives up after 3 retries', steps: [{ status: 500, count: 4 }], requests: 4, outcome: 'serviceError' },
+    {
+      name: '410, 410, 200 → waits 10 s between tries',
+      steps: [{ status: 410 }, { status: 410 }],
+      requests: 3,
+      outcome: 'ok',
+      sleeps: [10_000, 10_000],
+    },
+    {
+      name: '429 with Retry-After: 2 → waits 2 s',
+      steps: [{ status: 429, retryAfter: 2 }],
+      requests: 2,
+      outcome: 'ok',
+      sleeps: [2000],
+    },
+    {
+      name: '500 ×3 then 200 → 1 s, 2 s, 4 s',
+      steps: [{ status: 500 }, { status: 500 }, { status: 500 }],
+      requests: 4,
+      outcome: 'ok',
+      sleeps: [1000, 2000, 4000],
+    },
+    {
+      name: '500 ×4 → gives up after 3 retries',
+      steps: [{ status: 500, count: 4 }],
+      requests: 4,
+      outcome: 'serviceError',
+    },
     { name: '404 then 200 → retried', steps: [{ status: 404 }], requests: 2, outcome: 'ok' },
     { name: '429 ×4 → throttled', steps: [{ status: 429, count: 4 }], requests: 4, outcome: 'throttled' },
-    { name: '400 → never retried', steps: [{ status: 400, body: { error: 'invalid_request', error_description: 'Identity not found' } }], requests: 1, outcome: 'identityNotFound' },
-    { name: '400 invalid_resource → never retried, not "identity not found"', steps: [{ status: 400, body: { error: 'invalid_resource', error_description: 'AADSTS500011' } }], requests: 1, outcome: 'serviceError' },
-    { name: 'a hang → times out, retried, then a timeout error', steps: [{ kind: 'hang', count: 4 }], requests: 4, outcome: 'timeout' },
+    {
+      name: '400 → never retried',
+      steps: [{ status: 400, body: { error: 'invalid_request', error_description: 'Identity not found' } }],
+      requests: 1,
+      outcome: 'identityNotFound',
+    },
+    {
+      name: '400 invalid_resource → never retried, not "identity not found"',
+      steps: [{ status: 400, body: { error: 'invalid_resource', error_description: 'AADSTS500011' } }],
+      requests: 1,
+      outcome: 'serviceError',
+    },
+    {
+      name: 'a hang → times out, retried, then a timeout error',
+      steps: [{ kind: 'hang', count: 4 }],
+      requests: 4,
+      outcome: 'timeout',
+    },
     { name: 'a hang then 200 → recovers', steps: [{ kind: 'hang' }], requests: 2, outcome: 'ok' },
     { name: 'a reset connection → retried', steps: [{ kind: 'reset' }], requests: 2, outcome: 'ok' },
     { name: 'a truncated body → retried', steps: [{ kind: 'truncated' }], requests: 2, outcome: 'ok' },
-    { name: 'a malformed body → typed error, not retried', steps: [{ kind: 'malformed' }], requests: 1, outcome: 'malformedResponse' },
+    {
+      name: 'a malformed body → typed error, not retried',
+      steps: [{ kind: 'malformed' }],
+      requests: 1,
+      outcome: 'malformedResponse',
+    },
     { name: 'a 2 MB body → refused', steps: [{ kind: 'huge' }], requests: 1, outcome: 'malformedResponse' },
-    { name: 'a proxy\'s 502 HTML page → retried, then proxy interference', steps: [{ kind: 'html502', count: 4 }], requests: 4, outcome: 'proxyInterference' },
-    { name: 'a 200 with an HTML page → proxy interference', steps: [{ status: 200, body: '<html><body>Access denied by policy</body></html>', headers: { 'content-type': 'text/html' } }], requests: 1, outcome: 'proxyInterference' },
-    { name: '407 from a proxy → proxy interference', steps: [{ status: 407, body: 'Proxy Authentication Required' }], requests: 1, outcome: 'proxyInterference' },
+    {
+      name: "a proxy's 502 HTML page → retried, then proxy interference",
+      steps: [{ kind: 'html502', count: 4 }],
+      requests: 4,
+      outcome: 'proxyInterference',
+    },
+    {
+      name: 'a 200 with an HTML page → proxy interference',
+      steps: [
+        {
+          status: 200,
+          body: '<html><body>Access denied by policy</body></html>',
+          headers: { 'content-type': 'text/html' },
+        },
+      ],
+      requests: 1,
+      outcome: 'proxyInterference',
+    },
+    {
+      name: '407 from a proxy → proxy interference',
+      steps: [{ status: 407, body: 'Proxy Authentication Required' }],
+      requests: 1,
+      outcome: 'proxyInterference',
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
       emu.fault('imds-token', c.steps as never);
-      const result = await client().getToken(ARM).then(
-        (t) => ({ ok: t }),
-        (e: unknown) => ({ error: e }),
-      );
+      const result = await client()
+        .getToken(ARM)
+        .then(
+          (t) => ({ ok: t }),
+          (e: unknown) => ({ error: e }),
+        );
       if (c.outcome === 'ok') {
         assert.ok('ok' in result, `expected a token, got ${'error' in result ? String(result.error) : ''}`);
         assert.equal(result.ok.claims.principalId, emu.dataset.systemIdentity.principalId);
@@ -119,13 +188,25 @@ describe('identity client against the emulator', function () {
   });
 
   it('an unreachable endpoint → "enable the identity", with no retries', async () => {
-    const c = new ManagedIdentityClient({ env: { AZURE_POD_IDENTITY_AUTHORITY_HOST: legacyClosed }, clock, legacyEndpoint: legacyClosed });
-    await assert.rejects(c.getToken(ARM), (e: unknown) => isVmIdentityError(e, 'endpointUnreachable') && e.remedy === 'enableIdentity' && /System assigned/.test(e.fix));
+    const c = new ManagedIdentityClient({
+      env: { AZURE_POD_IDENTITY_AUTHORITY_HOST: legacyClosed },
+      clock,
+      legacyEndpoint: legacyClosed,
+    });
+    await assert.rejects(
+      c.getToken(ARM),
+      (e: unknown) =>
+        isVmIdentityError(e, 'endpointUnreachable') && e.remedy === 'enableIdentity' && /System assigned/.test(e.fix),
+    );
     assert.deepEqual(clock.sleeps, []);
   });
 
   it('falls back to the legacy VM extension (localhost:50342 shape) only when IMDS does not answer', async () => {
-    const c = new ManagedIdentityClient({ env: { AZURE_POD_IDENTITY_AUTHORITY_HOST: legacyClosed }, clock, legacyEndpoint: emu.httpUrl });
+    const c = new ManagedIdentityClient({
+      env: { AZURE_POD_IDENTITY_AUTHORITY_HOST: legacyClosed },
+      clock,
+      legacyEndpoint: emu.httpUrl,
+    });
     const t = await c.getToken(ARM);
     assert.equal(t.source, 'legacyVmExtension');
     const legacy = emu.requests.filter((r) => r.endpoint === 'legacy-token');
@@ -141,13 +222,22 @@ describe('identity client against the emulator', function () {
 
   it('no identity at all on the VM → identity not found, with the enable-identity fix', async () => {
     emu.configure({ systemAssigned: false, userAssignedAttached: false });
-    await assert.rejects(client().getToken(ARM), (e: unknown) => isVmIdentityError(e, 'identityNotFound') && e.remedy === 'enableIdentity' && /System assigned to On/.test(e.fix));
+    await assert.rejects(
+      client().getToken(ARM),
+      (e: unknown) =>
+        isVmIdentityError(e, 'identityNotFound') &&
+        e.remedy === 'enableIdentity' &&
+        /System assigned to On/.test(e.fix),
+    );
     assert.equal(tokenRequests().length, 1, 'a 400 is not retried');
   });
 
   it('several user-assigned identities and no system one → asks the user to pick', async () => {
     emu.configure({ systemAssigned: false });
-    await assert.rejects(client().getToken(ARM), (e: unknown) => isVmIdentityError(e, 'multipleIdentities') && e.remedy === 'selectIdentity');
+    await assert.rejects(
+      client().getToken(ARM),
+      (e: unknown) => isVmIdentityError(e, 'multipleIdentities') && e.remedy === 'selectIdentity',
+    );
   });
 
   for (const kind of ['clientId', 'objectId', 'resourceId'] as const) {
@@ -167,7 +257,10 @@ describe('identity client against the emulator', function () {
 
   it('an id that matches no identity → identity not found, naming the id', async () => {
     const id = '00000000-0000-4000-8000-000000000001';
-    await assert.rejects(client().getToken(ARM, { identity: { kind: 'clientId', value: id } }), (e: unknown) => isVmIdentityError(e, 'identityNotFound') && e.message.includes(id));
+    await assert.rejects(
+      client().getToken(ARM, { identity: { kind: 'clientId', value: id } }),
+      (e: unknown) => isVmIdentityError(e, 'identityNotFound') && e.message.includes(id),
+    );
   });
 
   it('100 concurrent asks → 1 request; later asks are served from the cache', async () => {
@@ -200,7 +293,9 @@ describe('identity client against the emulator', function () {
   });
 
   it('does not cache failures', async () => {
-    emu.fault('imds-token', [{ status: 400, body: { error: 'invalid_request', error_description: 'Identity not found' } }] as never);
+    emu.fault('imds-token', [
+      { status: 400, body: { error: 'invalid_request', error_description: 'Identity not found' } },
+    ] as never);
     const c = client();
     await assert.rejects(c.getToken(ARM));
     const t = await c.getToken(ARM);
@@ -237,7 +332,11 @@ describe('identity client against the emulator', function () {
         throw new Error('global agent used');
       };
       (http as { globalAgent: import('node:http').Agent }).globalAgent = trapAgent;
-      const t = await new ManagedIdentityClient({ env: { AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl }, clock, http: directHttp }).getToken(ARM);
+      const t = await new ManagedIdentityClient({
+        env: { AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl },
+        clock,
+        http: directHttp,
+      }).getToken(ARM);
       assert.equal(t.claims.principalId, emu.dataset.systemIdentity.principalId);
     } finally {
       Object.assign(http, originals);

@@ -16,7 +16,12 @@ function sources(dir: string): string[] {
 function specifiers(file: string): string[] {
   const text = fs.readFileSync(file, 'utf8');
   const found: string[] = [];
-  for (const re of [/\bfrom\s+['"]([^'"]+)['"]/g, /\brequire\(\s*['"]([^'"]+)['"]\s*\)/g, /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g, /^\s*import\s+['"]([^'"]+)['"]/gm]) {
+  for (const re of [
+    /\bfrom\s+['"]([^'"]+)['"]/g,
+    /\brequire\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /^\s*import\s+['"]([^'"]+)['"]/gm,
+  ]) {
     for (const m of text.matchAll(re)) found.push(m[1]);
   }
   return found;
@@ -53,7 +58,16 @@ describe('layering', () => {
     }
   });
 
-  for (const layer of ['src/identity', 'src/azure', 'src/session', 'src/cli', 'src/diagnose', 'src/doctor', 'src/agents', 'src/access']) {
+  for (const layer of [
+    'src/identity',
+    'src/azure',
+    'src/session',
+    'src/cli',
+    'src/diagnose',
+    'src/doctor',
+    'src/agents',
+    'src/access',
+  ]) {
     it(`${layer} imports no vscode, and nothing from src/ui or the extension`, () => {
       const files = sources(path.join(ROOT, layer));
       assert.ok(files.length > 0, `${layer} has sources`);

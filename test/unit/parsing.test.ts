@@ -1,5 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { decodeClaims, parseExpiresOn, parseTokenResponse, parseSelector, selectorFrom, EXPIRY_MARGIN_MS } from '../../src/identity';
+import {
+  decodeClaims,
+  parseExpiresOn,
+  parseTokenResponse,
+  parseSelector,
+  selectorFrom,
+  EXPIRY_MARGIN_MS,
+} from '../../src/identity';
 import { isVmIdentityError } from '../../src/core/errors';
 import { redact } from '../../src/core/log';
 import { knownCloud as cloudFor, scopeKind, viaOf, parseInstanceMetadata, portalLink } from '../../src/azure';
@@ -21,13 +28,26 @@ describe('token response parsing', () => {
   for (const [name, value, expected] of expiresOnCases) {
     it(`reads expires_on: ${name}`, () => {
       assert.equal(parseExpiresOn(value), expected);
-      const t = parseTokenResponse(JSON.stringify({ access_token: 'x', expires_on: value, resource: 'r' }), 'test', 'r', NOW);
+      const t = parseTokenResponse(
+        JSON.stringify({ access_token: 'x', expires_on: value, resource: 'r' }),
+        'test',
+        'r',
+        NOW,
+      );
       assert.equal(t.expiresOn, expected);
     });
   }
 
   it('accepts the all-string IMDS shape and refreshes 5 minutes early', () => {
-    const body = JSON.stringify({ access_token: 'abc', refresh_token: '', expires_in: '3599', expires_on: String(NOW / 1000 + 3599), not_before: String(NOW / 1000), resource: 'https://management.azure.com/', token_type: 'Bearer' });
+    const body = JSON.stringify({
+      access_token: 'abc',
+      refresh_token: '',
+      expires_in: '3599',
+      expires_on: String(NOW / 1000 + 3599),
+      not_before: String(NOW / 1000),
+      resource: 'https://management.azure.com/',
+      token_type: 'Bearer',
+    });
     const t = parseTokenResponse(body, 'test', 'ignored', NOW);
     assert.equal(t.token, 'abc');
     assert.equal(t.expiresOn, NOW + 3599_000);
@@ -43,7 +63,12 @@ describe('token response parsing', () => {
 
   it('falls back to now + expires_in when expires_on is missing or unreadable', () => {
     for (const expires_on of [undefined, 'soon', '', null, {}]) {
-      const t = parseTokenResponse(JSON.stringify({ access_token: 'a', expires_in: '600', expires_on }), 'test', 'r', NOW);
+      const t = parseTokenResponse(
+        JSON.stringify({ access_token: 'a', expires_in: '600', expires_on }),
+        'test',
+        'r',
+        NOW,
+      );
       assert.equal(t.expiresOn, NOW + 600_000, String(expires_on));
     }
   });
@@ -51,7 +76,12 @@ describe('token response parsing', () => {
   it('survives clock skew: trusts expires_in when expires_on disagrees by more than 5 minutes', () => {
     // The VM clock is 2 hours ahead of the token service: expires_on is "in the past" here.
     const serverNow = NOW - 2 * 3600_000;
-    const t = parseTokenResponse(JSON.stringify({ access_token: 'a', expires_in: '3600', expires_on: String(serverNow / 1000 + 3600) }), 'test', 'r', NOW);
+    const t = parseTokenResponse(
+      JSON.stringify({ access_token: 'a', expires_in: '3600', expires_on: String(serverNow / 1000 + 3600) }),
+      'test',
+      'r',
+      NOW,
+    );
     assert.equal(t.expiresOn, NOW + 3600_000);
     assert.ok(t.refreshAfter > NOW, 'a fresh token is not immediately due for refresh');
   });
@@ -67,18 +97,40 @@ describe('token response parsing', () => {
   ];
   for (const [name, body] of refusals) {
     it(`refuses ${name} with a typed error`, () => {
-      assert.throws(() => parseTokenResponse(body, 'GET host/path', 'r', NOW), (e: unknown) => isVmIdentityError(e, 'malformedResponse'));
+      assert.throws(
+        () => parseTokenResponse(body, 'GET host/path', 'r', NOW),
+        (e: unknown) => isVmIdentityError(e, 'malformedResponse'),
+      );
     });
   }
 });
 
 describe('token claims', () => {
   it('reads a system-assigned token (xms_mirid is the VM)', () => {
-    const c = decodeClaims(jwt({ oid: 'o1', tid: 't1', appid: 'c1', idtyp: 'app', exp: 1900000000, xms_mirid: '/subscriptions/s/resourcegroups/rg/providers/Microsoft.Compute/virtualMachines/vm1' }));
-    assert.deepEqual([c.principalId, c.tenantId, c.clientId, c.identityType, c.idtyp, c.expiresOn], ['o1', 't1', 'c1', 'SystemAssigned', 'app', 1900000000_000]);
+    const c = decodeClaims(
+      jwt({
+        oid: 'o1',
+        tid: 't1',
+        appid: 'c1',
+        idtyp: 'app',
+        exp: 1900000000,
+        xms_mirid: '/subscriptions/s/resourcegroups/rg/providers/Microsoft.Compute/virtualMachines/vm1',
+      }),
+    );
+    assert.deepEqual(
+      [c.principalId, c.tenantId, c.clientId, c.identityType, c.idtyp, c.expiresOn],
+      ['o1', 't1', 'c1', 'SystemAssigned', 'app', 1900000000_000],
+    );
   });
   it('reads a user-assigned token and a v2 azp client id', () => {
-    const c = decodeClaims(jwt({ oid: 'o2', tid: 't2', azp: 'c2', xms_mirid: '/subscriptions/s/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1' }));
+    const c = decodeClaims(
+      jwt({
+        oid: 'o2',
+        tid: 't2',
+        azp: 'c2',
+        xms_mirid: '/subscriptions/s/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1',
+      }),
+    );
     assert.equal(c.identityType, 'UserAssigned');
     assert.equal(c.clientId, 'c2');
     assert.match(c.identityResourceId!, /userAssignedIdentities\/id1$/);
@@ -91,7 +143,10 @@ describe('token claims', () => {
     ['too long', jwt({ oid: 'o', tid: 't', pad: 'x'.repeat(70_000) })],
   ] as const) {
     it(`refuses a token that is ${name}`, () => {
-      assert.throws(() => decodeClaims(token), (e: unknown) => isVmIdentityError(e, 'malformedResponse'));
+      assert.throws(
+        () => decodeClaims(token),
+        (e: unknown) => isVmIdentityError(e, 'malformedResponse'),
+      );
     });
   }
 });
@@ -110,7 +165,11 @@ describe('identity selectors', () => {
   });
   it('refuses what is not an ID, saying why', () => {
     assert.throws(() => selectorFrom('clientId', 'vm-identity'), /not a GUID/);
-    assert.throws(() => selectorFrom('resourceId', '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm'), /not a user-assigned identity resource ID/);
+    assert.throws(
+      () =>
+        selectorFrom('resourceId', '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm'),
+      /not a user-assigned identity resource ID/,
+    );
   });
 });
 
@@ -125,26 +184,62 @@ describe('clouds, scopes and instance metadata', () => {
     assert.equal(cloudFor('AzureStackCloud'), undefined);
   });
   it('builds portal deep links', () => {
-    assert.equal(portalLink(cloudFor('AzureUSGovernmentCloud')!, 't', '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm', 'users'), 'https://portal.azure.us/#@t/resource/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/users');
+    assert.equal(
+      portalLink(
+        cloudFor('AzureUSGovernmentCloud')!,
+        't',
+        '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm',
+        'users',
+      ),
+      'https://portal.azure.us/#@t/resource/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/users',
+    );
   });
   it('classifies scopes and how an assignment reaches the principal', () => {
     assert.equal(scopeKind('/'), 'root');
     assert.equal(scopeKind('/providers/Microsoft.Management/managementGroups/mg'), 'managementGroup');
     assert.equal(scopeKind('/subscriptions/s'), 'subscription');
     assert.equal(scopeKind('/subscriptions/s/resourceGroups/rg'), 'resourceGroup');
-    assert.equal(scopeKind('/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm'), 'resource');
-    const a = (scope: string, principalId: string) => ({ id: 'x', name: 'x', scope, roleDefinitionId: 'r', principalId, principalType: 'ServicePrincipal' });
+    assert.equal(
+      scopeKind('/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm'),
+      'resource',
+    );
+    const a = (scope: string, principalId: string) => ({
+      id: 'x',
+      name: 'x',
+      scope,
+      roleDefinitionId: 'r',
+      principalId,
+      principalType: 'ServicePrincipal',
+    });
     assert.equal(viaOf(a('/subscriptions/s', 'ME'), 'me'), 'direct');
     assert.equal(viaOf(a('/providers/Microsoft.Management/managementGroups/mg', 'me'), 'me'), 'inherited');
     assert.equal(viaOf(a('/subscriptions/s', 'group'), 'me'), 'group');
   });
   it('reads instance metadata with every primitive a string, and refuses garbage', () => {
-    const m = parseInstanceMetadata(JSON.stringify({ compute: { name: 'vm', resourceGroupName: 'rg', subscriptionId: 's', location: 'eastus', azEnvironment: 'AzurePublicCloud', osProfile: { computerName: 'host' } } }), 'x');
+    const m = parseInstanceMetadata(
+      JSON.stringify({
+        compute: {
+          name: 'vm',
+          resourceGroupName: 'rg',
+          subscriptionId: 's',
+          location: 'eastus',
+          azEnvironment: 'AzurePublicCloud',
+          osProfile: { computerName: 'host' },
+        },
+      }),
+      'x',
+    );
     assert.equal(m.resourceId, '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm');
     assert.equal(m.computerName, 'host');
     assert.equal(m.vmSize, '');
-    assert.throws(() => parseInstanceMetadata('<html>', 'x'), (e: unknown) => isVmIdentityError(e, 'malformedResponse'));
-    assert.throws(() => parseInstanceMetadata('{"network":{}}', 'x'), (e: unknown) => isVmIdentityError(e, 'malformedResponse'));
+    assert.throws(
+      () => parseInstanceMetadata('<html>', 'x'),
+      (e: unknown) => isVmIdentityError(e, 'malformedResponse'),
+    );
+    assert.throws(
+      () => parseInstanceMetadata('{"network":{}}', 'x'),
+      (e: unknown) => isVmIdentityError(e, 'malformedResponse'),
+    );
   });
 });
 

@@ -1,8 +1,20 @@
 import * as assert from 'node:assert/strict';
-import { RETRY_POLICIES, type RetryPolicy, decideRetry, nextState, parseRetryAfter, type AttemptOutcome, type RetryState } from '../../src/core/retry';
+import {
+  RETRY_POLICIES,
+  type RetryPolicy,
+  decideRetry,
+  nextState,
+  parseRetryAfter,
+  type AttemptOutcome,
+  type RetryState,
+} from '../../src/core/retry';
 
 /** Runs the policy over a scripted sequence of outcomes, advancing a fake clock by each delay. */
-function schedule(outcomes: AttemptOutcome[], stepMs = 0, policy: RetryPolicy = RETRY_POLICIES.identity): Array<number | 'stop'> {
+function schedule(
+  outcomes: AttemptOutcome[],
+  stepMs = 0,
+  policy: RetryPolicy = RETRY_POLICIES.identity,
+): Array<number | 'stop'> {
   let state: RetryState = { retries: 0 };
   let now = 0;
   const out: Array<number | 'stop'> = [];
@@ -20,12 +32,23 @@ function schedule(outcomes: AttemptOutcome[], stepMs = 0, policy: RetryPolicy = 
 }
 
 const s = (status: number, retryAfterMs?: number): AttemptOutcome => ({ type: 'status', status, retryAfterMs });
-const f = (failure: 'responseTimeout' | 'reset' | 'unreachable' | 'untrusted'): AttemptOutcome => ({ type: 'failure', failure });
+const f = (failure: 'responseTimeout' | 'reset' | 'unreachable' | 'untrusted'): AttemptOutcome => ({
+  type: 'failure',
+  failure,
+});
 
 describe('IMDS retry policy (Microsoft guidance)', () => {
   const table: Array<[string, AttemptOutcome[], Array<number | 'stop'>]> = [
-    ['404, 408, 429, 5xx back off 1 s, 2 s, 4 s then stop', [s(500), s(404), s(408), s(503), s(500)], [1000, 2000, 4000, 'stop']],
-    ['timeouts and resets are retried like 5xx', [f('responseTimeout'), f('reset'), f('responseTimeout'), f('responseTimeout')], [1000, 2000, 4000, 'stop']],
+    [
+      '404, 408, 429, 5xx back off 1 s, 2 s, 4 s then stop',
+      [s(500), s(404), s(408), s(503), s(500)],
+      [1000, 2000, 4000, 'stop'],
+    ],
+    [
+      'timeouts and resets are retried like 5xx',
+      [f('responseTimeout'), f('reset'), f('responseTimeout'), f('responseTimeout')],
+      [1000, 2000, 4000, 'stop'],
+    ],
     ['Retry-After wins over the backoff', [s(429, 3000), s(429, 0)], [3000, 0]],
     ['a Retry-After above a minute is not waited for', [s(429, 120_000)], ['stop']],
     ['other 4xx are never retried', [s(400)], ['stop']],
@@ -45,7 +68,14 @@ describe('IMDS retry policy (Microsoft guidance)', () => {
   });
 
   it('410 does not use up the budget of other retries', () => {
-    assert.deepEqual(schedule([s(410), s(410), s(500), s(500), s(500), s(500)]), [10_000, 10_000, 1000, 2000, 4000, 'stop']);
+    assert.deepEqual(schedule([s(410), s(410), s(500), s(500), s(500), s(500)]), [
+      10_000,
+      10_000,
+      1000,
+      2000,
+      4000,
+      'stop',
+    ]);
   });
 
   it('parses Retry-After as seconds, as an HTTP date, and x-ms-retry-after-ms', () => {
@@ -66,6 +96,7 @@ describe('ARM and Graph retry policy (data, not a special case)', () => {
     assert.deepEqual(arm([s(500), s(408), s(503), s(502)]), [1000, 2000, 4000, 'stop']);
     assert.deepEqual(arm([s(429, 5000)]), [5000]);
   });
-  it('an untrusted certificate fails the same way again: not retried', () => assert.deepEqual(arm([f('untrusted')]), ['stop']));
+  it('an untrusted certificate fails the same way again: not retried', () =>
+    assert.deepEqual(arm([f('untrusted')]), ['stop']));
   it('Graph follows the same table', () => assert.deepEqual(RETRY_POLICIES.graph, RETRY_POLICIES.arm));
 });

@@ -86,22 +86,27 @@ describe('"Other…" resource input', () => {
   ];
   for (const [input, reason] of bad) {
     it(`refuses ${JSON.stringify(input)} (${reason}) with a readable message`, () => {
-      assert.throws(() => parseOtherResource(input), (e: unknown) => {
-        assert.ok(e instanceof InvalidResourceError);
-        assert.equal(e.reason, reason);
-        assert.ok(e.message.length > 10);
-        return true;
-      });
+      assert.throws(
+        () => parseOtherResource(input),
+        (e: unknown) => {
+          assert.ok(e instanceof InvalidResourceError);
+          assert.equal(e.reason, reason);
+          assert.ok(e.message.length > 10);
+          return true;
+        },
+      );
     });
   }
 
-  it('Data Explorer wants a cluster URL on the cloud\'s kusto suffix', () => {
+  it("Data Explorer wants a cluster URL on the cloud's kusto suffix", () => {
     const adx = SERVICES.find((s) => s.id === 'dataExplorer')!;
     assert.equal(
       parseServiceUrl(adx, 'AzureCloud', 'https://MyCluster.westeurope.kusto.windows.net/'),
       'https://mycluster.westeurope.kusto.windows.net',
     );
-    assert.throws(() => parseServiceUrl(adx, 'AzureUSGovernment', 'https://c.westeurope.kusto.windows.net'),
-      (e: unknown) => e instanceof InvalidResourceError && e.reason === 'wrongHost');
+    assert.throws(
+      () => parseServiceUrl(adx, 'AzureUSGovernment', 'https://c.westeurope.kusto.windows.net'),
+      (e: unknown) => e instanceof InvalidResourceError && e.reason === 'wrongHost',
+    );
   });
 });

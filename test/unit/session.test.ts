@@ -21,9 +21,17 @@ describe('session', function () {
 
   function setup(imds = emu.httpUrl) {
     const clock = new FakeClock();
-    const env = { AZURE_POD_IDENTITY_AUTHORITY_HOST: imds, VM_IDENTITY_ARM_ENDPOINT: emu.httpUrl, VM_IDENTITY_GRAPH_ENDPOINT: emu.httpUrl };
+    const env = {
+      AZURE_POD_IDENTITY_AUTHORITY_HOST: imds,
+      VM_IDENTITY_ARM_ENDPOINT: emu.httpUrl,
+      VM_IDENTITY_GRAPH_ENDPOINT: emu.httpUrl,
+    };
     const timers: Array<{ fn: () => void; ms: number; disposed: boolean }> = [];
-    const service = new IdentityService({ identityClient: new ManagedIdentityClient({ env, clock, legacyEndpoint: imds }), env, clock });
+    const service = new IdentityService({
+      identityClient: new ManagedIdentityClient({ env, clock, legacyEndpoint: imds }),
+      env,
+      clock,
+    });
     const session = new Session({
       service,
       clock,
@@ -37,7 +45,9 @@ describe('session', function () {
     session.onDidChange((s) => states.push(s.status));
     return { session, clock, timers, states };
   }
-  const tokenRequests = () => emu.requests.filter((r) => r.endpoint === 'imds-token' && r.query.resource === 'https://management.azure.com/').length;
+  const tokenRequests = () =>
+    emu.requests.filter((r) => r.endpoint === 'imds-token' && r.query.resource === 'https://management.azure.com/')
+      .length;
 
   it('signed out → signing in → signed in, with one sign-in in flight however often it is asked', async () => {
     const { session, states } = setup();
@@ -59,7 +69,9 @@ describe('session', function () {
     assert.equal((await off.session.signIn()).status, 'unavailable');
 
     const { session, states } = setup();
-    emu.fault('imds-token', [{ status: 400, body: { error: 'invalid_request', error_description: 'Identity not found' } }] as never);
+    emu.fault('imds-token', [
+      { status: 400, body: { error: 'invalid_request', error_description: 'Identity not found' } },
+    ] as never);
     const failed = await session.signIn();
     assert.ok(failed.status === 'error' && failed.error.kind === 'identityNotFound');
     assert.equal((await session.refresh()).status, 'signedIn');
@@ -79,12 +91,17 @@ describe('session', function () {
       clock.advance(timer.ms);
       timer.fn();
       await new Promise((r) => setTimeout(r, 50));
-      while (session.state.status === 'signedIn' && session.state.refreshing) await new Promise((r) => setTimeout(r, 10));
+      while (session.state.status === 'signedIn' && session.state.refreshing)
+        await new Promise((r) => setTimeout(r, 10));
       assert.equal(tokenRequests(), before + i);
     }
     assert.ok(!states.slice(2).includes('signingIn'), `no visible sign-in during silent refresh: ${states}`);
     assert.equal(session.state.status, 'signedIn');
-    assert.equal(emu.requests.filter((r) => r.endpoint === 'arm-subscriptions').length, 1, 'a silent refresh re-reads nothing else');
+    assert.equal(
+      emu.requests.filter((r) => r.endpoint === 'arm-subscriptions').length,
+      1,
+      'a silent refresh re-reads nothing else',
+    );
   });
 
   it('sign out forgets everything: the next sign-in asks IMDS again', async () => {
@@ -92,7 +109,10 @@ describe('session', function () {
     await session.signIn();
     session.signOut();
     assert.equal(session.state.status, 'signedOut');
-    assert.ok(timers.every((t) => t.disposed), 'no refresh left scheduled');
+    assert.ok(
+      timers.every((t) => t.disposed),
+      'no refresh left scheduled',
+    );
     await session.signIn();
     assert.equal(tokenRequests(), 2);
   });

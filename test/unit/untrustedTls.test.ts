@@ -20,15 +20,26 @@ describe('untrusted TLS certificate on ARM', function () {
 
   it('is reported with trust-store guidance and not retried', async () => {
     const clock = new FakeClock();
-    const http = new AzureHttp({ allowedOrigins: [emu.httpsUrl], http: createProxiedHttp(), logger: silentLogger, clock });
-    // This process does not trust the emulator's test CA (it is given to child processes only).
-    await assert.rejects(http.getJson(new URL(`${emu.httpsUrl}/subscriptions?api-version=2022-12-01`), 'not-a-real-token'), (e: unknown) => {
-      assert.ok(isVmIdentityError(e, 'serviceError'), String(e));
-      assert.match(e.message, /TLS certificate this machine does not trust \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)/);
-      assert.match(e.fix, /trust store/);
-      assert.equal(e.remedy, 'checkProxy');
-      return true;
+    const http = new AzureHttp({
+      allowedOrigins: [emu.httpsUrl],
+      http: createProxiedHttp(),
+      logger: silentLogger,
+      clock,
     });
+    // This process does not trust the emulator's test CA (it is given to child processes only).
+    await assert.rejects(
+      http.getJson(new URL(`${emu.httpsUrl}/subscriptions?api-version=2022-12-01`), 'not-a-real-token'),
+      (e: unknown) => {
+        assert.ok(isVmIdentityError(e, 'serviceError'), String(e));
+        assert.match(
+          e.message,
+          /TLS certificate this machine does not trust \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)/,
+        );
+        assert.match(e.fix, /trust store/);
+        assert.equal(e.remedy, 'checkProxy');
+        return true;
+      },
+    );
     assert.deepEqual(clock.sleeps, [], 'no retry');
     assert.equal(emu.requests.length, 0, 'no request (and so no token) got past the handshake');
   });

@@ -39,13 +39,7 @@ export function arcKeyDir(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): st
 
 /** Why the challenge could not be answered; each is a row of the error table. */
 export type ArcChallengeReason =
-  | 'noChallenge'
-  | 'platform'
-  | 'extension'
-  | 'directory'
-  | 'tooLarge'
-  | 'accessDenied'
-  | 'unreadable';
+  'noChallenge' | 'platform' | 'extension' | 'directory' | 'tooLarge' | 'accessDenied' | 'unreadable';
 
 export class ArcChallengeError extends Error {
   constructor(
@@ -73,7 +67,10 @@ export function createArcSource(o: ArcOptions): IdentitySource {
   return {
     kind: 'azureArc',
     endpoint: new URL(o.endpoint).origin,
-    metadata: { host: (o.metadataHost ?? new URL(o.endpoint).origin).replace(/\/+$/, ''), apiVersion: ARC_METADATA_API_VERSION },
+    metadata: {
+      host: (o.metadataHost ?? new URL(o.endpoint).origin).replace(/\/+$/, ''),
+      apiVersion: ARC_METADATA_API_VERSION,
+    },
     tokenRequest(resource: string, identity: IdentitySelector): TokenRequest {
       systemOnly('Azure Arc', 'Arc-enabled servers have only the system-assigned identity', identity);
       const url = new URL(o.endpoint);

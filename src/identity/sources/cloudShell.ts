@@ -15,7 +15,7 @@ export function createCloudShellSource(endpoint: string): IdentitySource {
     tokenRequest(resource: string, identity: IdentitySelector): TokenRequest {
       systemOnly(
         'Cloud Shell',
-        'it always returns the signed-in user\'s token, whatever identity is asked for, so selecting one would be a lie',
+        "it always returns the signed-in user's token, whatever identity is asked for, so selecting one would be a lie",
         identity,
       );
       return {

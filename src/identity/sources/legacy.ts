@@ -17,7 +17,11 @@ export function createLegacySource(endpoint: string = LEGACY_DEFAULT_ENDPOINT): 
       url.searchParams.set('resource', resource);
       if (identity.kind === 'clientId') url.searchParams.set('client_id', identity.value);
       else if (identity.kind === 'objectId') url.searchParams.set('object_id', identity.value);
-      else if (identity.kind === 'resourceId') throw new UnsupportedSelectorError('The legacy VM extension', 'it takes a client ID or object ID, not a resource ID');
+      else if (identity.kind === 'resourceId')
+        throw new UnsupportedSelectorError(
+          'The legacy VM extension',
+          'it takes a client ID or object ID, not a resource ID',
+        );
       return { url, method: 'GET', headers: { Metadata: 'true' } };
     },
   };

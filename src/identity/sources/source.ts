@@ -1,13 +1,7 @@
 import type { IdentitySelector } from '../selector';
 
 export type SourceKind =
-  | 'imds'
-  | 'legacyVmExtension'
-  | 'workloadIdentity'
-  | 'appService'
-  | 'machineLearning'
-  | 'cloudShell'
-  | 'azureArc';
+  'imds' | 'legacyVmExtension' | 'workloadIdentity' | 'appService' | 'machineLearning' | 'cloudShell' | 'azureArc';
 
 /** One HTTP request to an identity host, before transport. */
 export interface TokenRequest {

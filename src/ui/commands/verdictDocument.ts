@@ -29,7 +29,6 @@ export async function showVerdictDocument(v: Verdict): Promise<void> {
   await vscode.window.showTextDocument(doc, { preview: true });
 }
 
-
 export function verdictHeadline(decision: Verdict['decision']): string {
   switch (decision) {
     case 'allowed':

@@ -32,7 +32,6 @@ export const DEFAULT_SETTINGS: Record<string, unknown> = {
   'window.dialogStyle': 'custom',
 };
 
-
 /** Environment for code-server: the caller's, minus anything that could make it
  * talk to another VS Code instance or a proxy (and minus names matching `unset`),
  * plus isolated XDG dirs. Proxy variables given in `extra` are kept: that is how
@@ -115,10 +114,14 @@ export async function startCodeServer(opts: StartCodeServerOptions): Promise<Cod
   const port = opts.port ?? (await freePort());
   const args = [
     CODE_SERVER_ENTRY,
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
     ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
@@ -225,7 +228,15 @@ export function packageVsix(extensionDir: string, outFile: string): string {
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
   execFileSync(
     process.execPath,
-    [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', path.resolve(outFile)],
+    [
+      vsce,
+      'package',
+      '--no-dependencies',
+      '--allow-missing-repository',
+      '--skip-license',
+      '--out',
+      path.resolve(outFile),
+    ],
     { cwd: extensionDir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 60_000 },
   );
   if (!fs.existsSync(outFile)) throw new Error(`vsce did not produce ${outFile}`);

@@ -86,7 +86,9 @@ export async function runExtensionTests(opts: RunExtensionTestsOptions): Promise
       );
     });
     const serverDied = new Promise<never>((_, reject) =>
-      server.proc.once('exit', (c) => reject(new Error(`code-server exited (${c}) during tests:\n${tail(server.logs)}`))),
+      server.proc.once('exit', (c) =>
+        reject(new Error(`code-server exited (${c}) during tests:\n${tail(server.logs)}`)),
+      ),
     );
     serverDied.catch(() => undefined); // stop() below also ends the process
     try {

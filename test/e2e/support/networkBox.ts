@@ -24,9 +24,15 @@ import { assertNetworkIsolated } from './common';
 export const IMDS_ADDRESS = '169.254.169.254';
 export const AZURE_ADDRESS = '192.0.2.10';
 /** Host names the box resolves to AZURE_ADDRESS (the public and US Government ARM and Graph hosts). */
-export const AZURE_HOST_NAMES = ['management.azure.com', 'graph.microsoft.com', 'management.usgovcloudapi.net', 'graph.microsoft.us'] as const;
+export const AZURE_HOST_NAMES = [
+  'management.azure.com',
+  'graph.microsoft.com',
+  'management.usgovcloudapi.net',
+  'graph.microsoft.us',
+] as const;
 /** Variables that would override a shipped default; the box's product runs have none of them. */
-export const OVERRIDE_ENV = /^(AZURE_POD_IDENTITY_AUTHORITY_HOST|VM_IDENTITY_.*|IDENTITY_ENDPOINT|IDENTITY_HEADER|IDENTITY_SERVER_THUMBPRINT|IMDS_ENDPOINT|MSI_ENDPOINT|MSI_SECRET|https?_proxy|all_proxy|no_proxy)$/i;
+export const OVERRIDE_ENV =
+  /^(AZURE_POD_IDENTITY_AUTHORITY_HOST|VM_IDENTITY_.*|IDENTITY_ENDPOINT|IDENTITY_HEADER|IDENTITY_SERVER_THUMBPRINT|IMDS_ENDPOINT|MSI_ENDPOINT|MSI_SECRET|https?_proxy|all_proxy|no_proxy)$/i;
 
 export interface NetworkBox {
   emu: Emulator;
@@ -48,7 +54,9 @@ function ip(...args: string[]): string {
 }
 
 function hasAddress(address: string): boolean {
-  return ip('-o', 'addr', 'show', 'dev', 'lo').split('\n').some((l) => l.includes(` ${address}/`));
+  return ip('-o', 'addr', 'show', 'dev', 'lo')
+    .split('\n')
+    .some((l) => l.includes(` ${address}/`));
 }
 
 function mountNamespaceOf(pid: number): string | undefined {
@@ -77,7 +85,7 @@ function parentOf(pid: number): number | undefined {
  */
 export function assertPrivateMountNamespace(): void {
   const own = mountNamespaceOf(process.pid);
-  if (!own) throw new Error('refusing to mount: cannot read this process\'s mount namespace');
+  if (!own) throw new Error("refusing to mount: cannot read this process's mount namespace");
   let ancestorNs: string | undefined;
   const seen = new Set<number>();
   for (let pid = parentOf(process.pid); pid !== undefined && pid > 1 && !seen.has(pid); pid = parentOf(pid)) {
@@ -88,12 +96,19 @@ export function assertPrivateMountNamespace(): void {
       break;
     }
   }
-  if (!ancestorNs) throw new Error(`refusing to mount: every readable ancestor shares this mount namespace (${own}); run under scripts/netns-run.sh`);
+  if (!ancestorNs)
+    throw new Error(
+      `refusing to mount: every readable ancestor shares this mount namespace (${own}); run under scripts/netns-run.sh`,
+    );
   const hostNs = process.env.VMID_HOST_MNTNS;
-  if (hostNs && hostNs === own) throw new Error(`refusing to mount: still in the mount namespace netns-run.sh started from (${own})`);
+  if (hostNs && hostNs === own)
+    throw new Error(`refusing to mount: still in the mount namespace netns-run.sh started from (${own})`);
   for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
     const mountPoint = line.split(' ')[4];
-    if ((mountPoint === '/' || mountPoint === '/etc' || mountPoint === '/etc/hosts' || mountPoint === SYSTEM_CA_BUNDLE) && / shared:\d+/.test(line)) {
+    if (
+      (mountPoint === '/' || mountPoint === '/etc' || mountPoint === '/etc/hosts' || mountPoint === SYSTEM_CA_BUNDLE) &&
+      / shared:\d+/.test(line)
+    ) {
       throw new Error(`refusing to mount: ${mountPoint} propagates mounts to other namespaces (${line})`);
     }
   }
@@ -143,7 +158,10 @@ export async function startNetworkBox(options: NetworkBoxOptions = {}): Promise<
     if (missing.length > 0) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmid-hosts-'));
       const file = path.join(dir, 'hosts');
-      fs.writeFileSync(file, `${fs.readFileSync('/etc/hosts', 'utf8').trimEnd()}\n\n# network.e2e (this mount namespace only)\n${AZURE_ADDRESS} ${AZURE_HOST_NAMES.join(' ')}\n`);
+      fs.writeFileSync(
+        file,
+        `${fs.readFileSync('/etc/hosts', 'utf8').trimEnd()}\n\n# network.e2e (this mount namespace only)\n${AZURE_ADDRESS} ${AZURE_HOST_NAMES.join(' ')}\n`,
+      );
       assertPrivateMountNamespace(); // once more, right before the mount
       execFileSync('mount', ['--bind', file, '/etc/hosts']);
       undo.push(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -175,7 +193,10 @@ export async function startNetworkBox(options: NetworkBoxOptions = {}): Promise<
       if (on === bundleMounted) return;
       if (on) {
         if (!fs.existsSync(SYSTEM_CA_BUNDLE)) throw new Error(`${SYSTEM_CA_BUNDLE} is missing`);
-        fs.writeFileSync(bundle, `${fs.readFileSync(SYSTEM_CA_BUNDLE, 'utf8').trimEnd()}\n${fs.readFileSync(caCertPath, 'utf8')}`);
+        fs.writeFileSync(
+          bundle,
+          `${fs.readFileSync(SYSTEM_CA_BUNDLE, 'utf8').trimEnd()}\n${fs.readFileSync(caCertPath, 'utf8')}`,
+        );
         assertPrivateMountNamespace();
         execFileSync('mount', ['--bind', bundle, SYSTEM_CA_BUNDLE]);
       } else {

@@ -87,7 +87,15 @@ export class NetworkSession {
     await openActivity(page, 'VM Identity');
     await waitForTreeRow(page, d.systemIdentity.principalId, { scope: SIDEBAR });
     const all = (await treeRows(page, SIDEBAR)).join('\n');
-    for (const v of [d.systemIdentity.principalId, d.systemIdentity.clientId, d.tenantId, d.vm.name, d.resourceGroupName, d.subscriptionId, d.vm.location]) {
+    for (const v of [
+      d.systemIdentity.principalId,
+      d.systemIdentity.clientId,
+      d.tenantId,
+      d.vm.name,
+      d.resourceGroupName,
+      d.subscriptionId,
+      d.vm.location,
+    ]) {
       assert.ok(all.includes(v), `the tree shows ${v}`);
     }
   }

@@ -9,9 +9,7 @@ export const SIDEBAR = '.part.sidebar';
 
 /** Opens a view container from the activity bar by its label; leaves it open when it already is. */
 export async function openActivity(page: Page, label: string, timeout = 30_000): Promise<void> {
-  const item = page
-    .locator(`a.action-label[aria-label="${label}"], a.action-label[aria-label^="${label} ("]`)
-    .first();
+  const item = page.locator(`a.action-label[aria-label="${label}"], a.action-label[aria-label^="${label} ("]`).first();
   await item.waitFor({ state: 'visible', timeout });
   const li = item.locator('xpath=ancestor::li[1]');
   const checked = /\bchecked\b/.test((await li.getAttribute('class').catch(() => '')) ?? '');

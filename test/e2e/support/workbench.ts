@@ -73,7 +73,10 @@ export async function openCommandPalette(page: Page, timeout = 15_000): Promise<
   const keys = ['F1', 'Control+Shift+P'];
   for (let attempt = 0; Date.now() < deadline; attempt++) {
     // Focus the workbench (not a webview/iframe) before pressing the key.
-    await page.locator('.monaco-workbench').focus().catch(() => undefined);
+    await page
+      .locator('.monaco-workbench')
+      .focus()
+      .catch(() => undefined);
     await page.keyboard.press(keys[attempt % keys.length]!);
     try {
       await input.waitFor({ state: 'visible', timeout: Math.min(3_000, Math.max(1, deadline - Date.now())) });
@@ -207,15 +210,22 @@ export async function setRemoteSetting(
  * website?" dialog with Open, and returns the URL the new tab got. Nothing leaves the box: the portal is
  * answered by a stub inside the browser itself.
  */
-export async function openedExternalUrl(context: BrowserContext, page: Page, trigger: () => Promise<void>): Promise<string> {
+export async function openedExternalUrl(
+  context: BrowserContext,
+  page: Page,
+  trigger: () => Promise<void>,
+): Promise<string> {
   const portal = /^https:\/\/portal\.azure\./;
-  await context.route(portal, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<title>stub</title>' }));
+  await context.route(portal, (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html', body: '<title>stub</title>' }),
+  );
   try {
     const popupP = context.waitForEvent('page', { timeout: 20_000 });
     await trigger();
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 10_000 });
-    if (!/open the external website/i.test(await dialog.innerText())) throw new Error('not the external-website dialog');
+    if (!/open the external website/i.test(await dialog.innerText()))
+      throw new Error('not the external-website dialog');
     await dialog.getByRole('button', { name: 'Open', exact: true }).click();
     const popup = await popupP;
     await popup.waitForLoadState('domcontentloaded');

@@ -96,7 +96,7 @@ export class HostBoard {
       return json(200, summary(await this.start(body() as unknown as HostSpec)));
     const host = this.hosts.get(parts[0]);
     if (!host) return json(404, { error: `no host named '${parts[0] ?? ''}'` });
-    if (parts.length === 1 && req.method === 'DELETE') return await this.stop(host.name), { status: 204 };
+    if (parts.length === 1 && req.method === 'DELETE') return (await this.stop(host.name), { status: 204 });
     if (parts.length === 1 && req.method === 'GET') return json(200, summary(host));
     if (parts.length === 2 && parts[1] === 'requests' && req.method === 'GET') return json(200, host.requests);
     if (parts.length === 2 && req.method === 'POST') return json(200, { result: host.action(parts[1], body()) });

@@ -48,7 +48,13 @@ const healthyProbe = (over: Partial<DiagnoseProbe> = {}): DiagnoseProbe => ({
   legacyExtension: async () => ({ reachable: false, errorCode: 'ECONNREFUSED' }),
   identity: async () => ({
     selected: { kind: 'system' },
-    token: { ok: true, claims: { iat: 1_700_000_000 }, expiresOn: 1_700_003_600, expiresIn: 3600, receivedAt: 1_700_000_000_000 },
+    token: {
+      ok: true,
+      claims: { iat: 1_700_000_000 },
+      expiresOn: 1_700_003_600,
+      expiresIn: 3600,
+      receivedAt: 1_700_000_000_000,
+    },
   }),
   arm: async () => ({ dns: 'ok', tls: 'ok', host: 'management.azure.com', probe: { reachable: true, status: 200 } }),
   roleScopes: async () => [{ scope: '/subscriptions/s1', readable: true }],
@@ -61,14 +67,22 @@ describe('tool logins from real state files', () => {
     const home = tempHome();
     write(path.join(home, 'cfg', 'azureProfile.json'), '\uFEFF' + JSON.stringify(azUser('alice@contoso.com')));
     const login = await readAzLogin({ AZURE_CONFIG_DIR: path.join(home, 'cfg') }, home, realFiles);
-    assert.deepEqual([login.state, login.kind, login.name, login.cloud], ['signedIn', 'user', 'alice@contoso.com', 'AzureCloud']);
+    assert.deepEqual(
+      [login.state, login.kind, login.name, login.cloud],
+      ['signedIn', 'user', 'alice@contoso.com', 'AzureCloud'],
+    );
     assert.equal((await readAzLogin({}, home, realFiles)).state, 'signedOut');
   });
 
   it('az: managed identity login reads assignedIdentityInfo', async () => {
     const home = tempHome();
     write(path.join(home, '.azure', 'azureProfile.json'), {
-      subscriptions: [{ isDefault: true, user: { name: 'userAssignedIdentity', type: 'servicePrincipal', assignedIdentityInfo: 'MSIClient-1111' } }],
+      subscriptions: [
+        {
+          isDefault: true,
+          user: { name: 'userAssignedIdentity', type: 'servicePrincipal', assignedIdentityInfo: 'MSIClient-1111' },
+        },
+      ],
     });
     const login = await readAzLogin({}, home, realFiles);
     assert.deepEqual([login.kind, login.name], ['managedIdentity', 'user-assigned identity (Client-1111)']);
@@ -95,7 +109,9 @@ describe('tool logins from real state files', () => {
     const home = tempHome();
     write(path.join(home, '.Azure', 'AzureRmContext.json'), {
       DefaultContextKey: 'k',
-      Contexts: { k: { Account: { Id: 'MSI@50342', Type: 'ManagedService' }, Environment: { Name: 'AzureUSGovernment' } } },
+      Contexts: {
+        k: { Account: { Id: 'MSI@50342', Type: 'ManagedService' }, Environment: { Name: 'AzureUSGovernment' } },
+      },
     });
     const login = await readAzPowerShellLogin(home, realFiles);
     assert.deepEqual([login.kind, login.cloud], ['managedIdentity', 'AzureUSGovernment']);
@@ -105,18 +121,49 @@ describe('tool logins from real state files', () => {
 describe('DefaultAzureCredential prediction', () => {
   const signedOut = { tool: 'az', state: 'signedOut', source: '' } as const;
   const alice = { tool: 'az', state: 'signedIn', kind: 'user', name: 'alice@contoso.com', source: '' } as const;
-  const base = { managedIdentityAvailable: true, sdkImdsProxied: false, az: alice, azd: { ...signedOut, tool: 'azd' as const }, pwsh: { ...signedOut, tool: 'Az PowerShell' as const } };
+  const base = {
+    managedIdentityAvailable: true,
+    sdkImdsProxied: false,
+    az: alice,
+    azd: { ...signedOut, tool: 'azd' as const },
+    pwsh: { ...signedOut, tool: 'Az PowerShell' as const },
+  };
   const rows: Array<[string, Record<string, string>, Partial<typeof base>, string | undefined]> = [
     ['VM identity beats az login', {}, {}, 'ManagedIdentityCredential'],
     ['dev skips the VM identity', { AZURE_TOKEN_CREDENTIALS: ' DEV ' }, {}, 'AzureCliCredential'],
-    ['prod without identity → none', { AZURE_TOKEN_CREDENTIALS: 'prod' }, { managedIdentityAvailable: false }, undefined],
+    [
+      'prod without identity → none',
+      { AZURE_TOKEN_CREDENTIALS: 'prod' },
+      { managedIdentityAvailable: false },
+      undefined,
+    ],
     ['one credential by name', { AZURE_TOKEN_CREDENTIALS: 'azureclicredential' }, {}, 'AzureCliCredential'],
     ['invalid value → throws', { AZURE_TOKEN_CREDENTIALS: 'vm' }, {}, undefined],
-    ['secret env → EnvironmentCredential', { AZURE_TENANT_ID: 't', AZURE_CLIENT_ID: 'c', AZURE_CLIENT_SECRET: 's' }, {}, 'EnvironmentCredential'],
-    ['client id without secret → not Environment', { AZURE_TENANT_ID: 't', AZURE_CLIENT_ID: 'c' }, {}, 'ManagedIdentityCredential'],
-    ['federated token file → workload identity', { AZURE_TENANT_ID: 't', AZURE_CLIENT_ID: 'c', AZURE_FEDERATED_TOKEN_FILE: '/f' }, {}, 'WorkloadIdentityCredential'],
+    [
+      'secret env → EnvironmentCredential',
+      { AZURE_TENANT_ID: 't', AZURE_CLIENT_ID: 'c', AZURE_CLIENT_SECRET: 's' },
+      {},
+      'EnvironmentCredential',
+    ],
+    [
+      'client id without secret → not Environment',
+      { AZURE_TENANT_ID: 't', AZURE_CLIENT_ID: 'c' },
+      {},
+      'ManagedIdentityCredential',
+    ],
+    [
+      'federated token file → workload identity',
+      { AZURE_TENANT_ID: 't', AZURE_CLIENT_ID: 'c', AZURE_FEDERATED_TOKEN_FILE: '/f' },
+      {},
+      'WorkloadIdentityCredential',
+    ],
     ['proxied IMDS probe → falls to az', {}, { sdkImdsProxied: true }, 'AzureCliCredential'],
-    ['explicit ManagedIdentityCredential ignores the probe', { AZURE_TOKEN_CREDENTIALS: 'ManagedIdentityCredential' }, { sdkImdsProxied: true }, 'ManagedIdentityCredential'],
+    [
+      'explicit ManagedIdentityCredential ignores the probe',
+      { AZURE_TOKEN_CREDENTIALS: 'ManagedIdentityCredential' },
+      { sdkImdsProxied: true },
+      'ManagedIdentityCredential',
+    ],
   ];
   for (const [name, env, over, expected] of rows) {
     it(name, () => assert.equal(predictDefaultAzureCredential({ ...base, ...over, env }).credential, expected));
@@ -127,7 +174,13 @@ describe('runDiagnosis', () => {
   it('healthy VM with a developer az login: ok, exit 0, warns the VM identity stands in for alice', async () => {
     const home = tempHome();
     write(path.join(home, '.azure', 'azureProfile.json'), azUser('alice@contoso.com'));
-    const report = await runDiagnosis({ env: {}, files: realFiles, clock: { now: () => 0 }, home, probe: healthyProbe() });
+    const report = await runDiagnosis({
+      env: {},
+      files: realFiles,
+      clock: { now: () => 0 },
+      home,
+      probe: healthyProbe(),
+    });
     assert.equal(report.host, 'vm');
     assert.equal(doctorExitCode(report), 0);
     const tools = report.checks.find((c) => c.id === 'tools.identity')!;
@@ -138,7 +191,10 @@ describe('runDiagnosis', () => {
 
   it('identity off → identity.enabled fails with the System assigned fix, exit 3', async () => {
     const probe = healthyProbe({
-      identity: async () => ({ selected: { kind: 'system' }, token: { ok: false, reason: 'identityNotFound', status: 400, errorCode: 'invalid_request' } }),
+      identity: async () => ({
+        selected: { kind: 'system' },
+        token: { ok: false, reason: 'identityNotFound', status: 400, errorCode: 'invalid_request' },
+      }),
     });
     const report = await runDiagnosis({ env: {}, files: realFiles, clock: { now: () => 0 }, home: tempHome(), probe });
     const check = report.checks.find((c) => c.id === 'identity.enabled')!;
@@ -150,7 +206,9 @@ describe('runDiagnosis', () => {
   it('a throwing probe becomes skip; not Azure → exit 1', async () => {
     const probe = healthyProbe({
       identityEndpoint: async () => ({ reachable: true, status: 404, server: 'EC2ws' }),
-      arm: async () => { throw new Error('boom'); },
+      arm: async () => {
+        throw new Error('boom');
+      },
       identity: undefined,
     });
     const report = await runDiagnosis({ env: {}, files: realFiles, clock: { now: () => 0 }, home: tempHome(), probe });
@@ -160,7 +218,13 @@ describe('runDiagnosis', () => {
   });
 
   it('renders Markdown (one table row per check, pipes escaped) and text', async () => {
-    const report = await runDiagnosis({ env: { HTTP_PROXY: 'http://p|x:1' }, files: realFiles, clock: { now: () => 0 }, home: tempHome(), probe: healthyProbe() });
+    const report = await runDiagnosis({
+      env: { HTTP_PROXY: 'http://p|x:1' },
+      files: realFiles,
+      clock: { now: () => 0 },
+      home: tempHome(),
+      probe: healthyProbe(),
+    });
     const md = renderMarkdown(report);
     assert.equal(md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| |')).length, report.checks.length);
     assert.ok(!/[^\\]\|x/.test(md));
@@ -173,18 +237,40 @@ describe('runDiagnosis', () => {
       fc.asyncProperty(secretArb, secretArb, async (secret, sig) => {
         const jwt = `eyJhbGciOiJSUzI1NiJ9.eyJ${secret}.${sig}`;
         const home = tempHome();
-        write(path.join(home, '.azure', 'azureProfile.json'), azUser('alice@contoso.com', { accessToken: jwt, refresh: secret }));
+        write(
+          path.join(home, '.azure', 'azureProfile.json'),
+          azUser('alice@contoso.com', { accessToken: jwt, refresh: secret }),
+        );
         write(path.join(home, '.Azure', 'AzureRmContext.json'), {
           DefaultContextKey: 'k',
-          Contexts: { k: { Account: { Id: 'sp', Type: 'ServicePrincipal', ExtendedProperties: { ServicePrincipalSecret: secret, AccessToken: jwt } } } },
+          Contexts: {
+            k: {
+              Account: {
+                Id: 'sp',
+                Type: 'ServicePrincipal',
+                ExtendedProperties: { ServicePrincipalSecret: secret, AccessToken: jwt },
+              },
+            },
+          },
         });
-        write(path.join(home, '.azd', 'config.json'), { auth: { account: { currentUser: { homeAccountId: 'x' } }, token: jwt } });
+        write(path.join(home, '.azd', 'config.json'), {
+          auth: { account: { currentUser: { homeAccountId: 'x' } }, token: jwt },
+        });
         const env = {
-          AZURE_CLIENT_SECRET: secret, AZURE_TENANT_ID: 't', AZURE_CLIENT_ID: 'c', AZURE_PASSWORD: secret,
-          IDENTITY_HEADER: secret, HTTPS_PROXY: `http://bob:${secret}@proxy:8080`, ACCESS_TOKEN: jwt,
+          AZURE_CLIENT_SECRET: secret,
+          AZURE_TENANT_ID: 't',
+          AZURE_CLIENT_ID: 'c',
+          AZURE_PASSWORD: secret,
+          IDENTITY_HEADER: secret,
+          HTTPS_PROXY: `http://bob:${secret}@proxy:8080`,
+          ACCESS_TOKEN: jwt,
         };
         const probe = healthyProbe({
-          identityEndpoint: async () => ({ reachable: false, errorCode: `ECONNRESET Bearer ${jwt}`, viaProxy: `http://u:${secret}@p:1` }),
+          identityEndpoint: async () => ({
+            reachable: false,
+            errorCode: `ECONNRESET Bearer ${jwt}`,
+            viaProxy: `http://u:${secret}@p:1`,
+          }),
           graph: async () => ({ outcome: 'ok', displayName: `name access_token=${secret}` }),
         });
         const report = await runDiagnosis({ env, files: realFiles, clock: { now: () => 0 }, home, probe });
@@ -214,7 +300,12 @@ describe('clock skew, TLS names, AADSTS', () => {
   }
 
   it('names the certificate problem', () => {
-    const check = checkArm({ dns: 'ok', tls: 'failed', host: 'management.azure.com', probe: { reachable: false, errorCode: 'SELF_SIGNED_CERT_IN_CHAIN', viaProxy: 'http://p:1' } });
+    const check = checkArm({
+      dns: 'ok',
+      tls: 'failed',
+      host: 'management.azure.com',
+      probe: { reachable: false, errorCode: 'SELF_SIGNED_CERT_IN_CHAIN', viaProxy: 'http://p:1' },
+    });
     assert.equal(check.status, 'fail');
     assert.match(check.evidence, /self-signed root .* TLS-inspecting proxy/);
     assert.match(check.fix!, /NODE_EXTRA_CA_CERTS/);

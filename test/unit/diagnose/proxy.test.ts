@@ -1,5 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { azureCoreJsRoute, checkProxyEnvironment, noProxyFixLine, pythonRequestsRoute } from '../../../src/diagnose/proxy';
+import {
+  azureCoreJsRoute,
+  checkProxyEnvironment,
+  noProxyFixLine,
+  pythonRequestsRoute,
+} from '../../../src/diagnose/proxy';
 
 const IMDS = '169.254.169.254';
 const P = 'http://proxy.corp:3128';
@@ -17,7 +22,12 @@ describe('NO_PROXY matching for the identity endpoint', () => {
     ['CIDR not covering', { HTTP_PROXY: P, NO_PROXY: '10.0.0.0/8' }, true, true],
     ['* : urllib yes, JS no', { HTTP_PROXY: P, NO_PROXY: '*' }, false, true],
     ['.254 suffix: both match the dotted suffix', { HTTP_PROXY: P, NO_PROXY: '.254' }, false, false],
-    ['254.169.254 without dot: urllib suffix yes, JS equality no', { HTTP_PROXY: P, NO_PROXY: '254.169.254' }, false, true],
+    [
+      '254.169.254 without dot: urllib suffix yes, JS equality no',
+      { HTTP_PROXY: P, NO_PROXY: '254.169.254' },
+      false,
+      true,
+    ],
     ['lower-case no_proxy only', { http_proxy: P, no_proxy: IMDS }, false, false],
     // requests prefers lower case; azure-core-js prefers upper case.
     ['NO_PROXY has it, no_proxy does not', { HTTP_PROXY: P, NO_PROXY: IMDS, no_proxy: 'localhost' }, true, false],
@@ -40,8 +50,11 @@ describe('proxy.environment check', () => {
   it('warns with the exact line to add, keeping existing entries', () => {
     const check = checkProxyEnvironment({ HTTPS_PROXY: P, NO_PROXY: 'localhost,.corp' });
     assert.equal(check.status, 'warn');
-    assert.equal(check.fix, 'Add the identity endpoint to NO_PROXY (e.g. in ~/.bashrc): ' +
-      'export NO_PROXY=localhost,.corp,169.254.169.254 no_proxy=localhost,.corp,169.254.169.254');
+    assert.equal(
+      check.fix,
+      'Add the identity endpoint to NO_PROXY (e.g. in ~/.bashrc): ' +
+        'export NO_PROXY=localhost,.corp,169.254.169.254 no_proxy=localhost,.corp,169.254.169.254',
+    );
     assert.match(check.evidence, /JavaScript SDK would use HTTPS_PROXY \(http:\/\/proxy\.corp:3128\)/);
   });
 

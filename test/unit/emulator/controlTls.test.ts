@@ -19,13 +19,23 @@ describe('emulator: TLS', function () {
   it('serves every path over TLS with a cert the test CA vouches for, for the cloud host names too', async () => {
     const ca = readFileSync(emu.caCertPath!);
     const agent = new https.Agent({ ca });
-    const reply = await send(`${emu.httpsUrl}${tokenPath({ resource: ARM })}`, { headers: { Metadata: 'true' }, agent });
+    const reply = await send(`${emu.httpsUrl}${tokenPath({ resource: ARM })}`, {
+      headers: { Metadata: 'true' },
+      agent,
+    });
     assert.equal(reply.status, 200);
     for (const servername of ['management.azure.com', 'graph.microsoft.us', 'emulator.test']) {
-      const r = await send(`${emu.httpsUrl}/subscriptions?api-version=2022-12-01`, { agent: new https.Agent({ ca }), servername, headers: { Host: servername } });
+      const r = await send(`${emu.httpsUrl}/subscriptions?api-version=2022-12-01`, {
+        agent: new https.Agent({ ca }),
+        servername,
+        headers: { Host: servername },
+      });
       assert.equal(r.status, 401, servername);
     }
-    await assert.rejects(send(`${emu.httpsUrl}/metadata/identity/info?api-version=2018-10-01`, { agent: new https.Agent() }), /self[- ]signed|unable to verify|certificate/i);
+    await assert.rejects(
+      send(`${emu.httpsUrl}/metadata/identity/info?api-version=2018-10-01`, { agent: new https.Agent() }),
+      /self[- ]signed|unable to verify|certificate/i,
+    );
     assert.deepEqual(emu.urls, [emu.httpUrl, emu.httpsUrl]);
   });
 });
@@ -38,7 +48,11 @@ describe('emulator: control API and request log', function () {
   after(() => emu.close());
 
   const control = (method: string, path: string, body?: unknown) =>
-    send(`${emu.httpUrl}/_emulator/${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    send(`${emu.httpUrl}/_emulator/${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
 
   it('state, config, faults, requests and dataset over HTTP', async () => {
     const state = parse<EmulatorState>(await control('GET', 'state'));
@@ -61,7 +75,10 @@ describe('emulator: control API and request log', function () {
     assert.ok(logged.some((r) => r.endpoint === 'imds-token' && r.status === 503));
     assert.equal((await control('DELETE', 'requests')).status, 204);
     assert.deepEqual(emu.requests, [], 'the log is empty (the DELETE cleared its own entry too)');
-    assert.equal(parse<{ roleAssignments: unknown[] }>(await control('GET', 'dataset')).roleAssignments.length, emu.dataset.roleAssignments.length);
+    assert.equal(
+      parse<{ roleAssignments: unknown[] }>(await control('GET', 'dataset')).roleAssignments.length,
+      emu.dataset.roleAssignments.length,
+    );
   });
 
   it('logs every request with the bearer decoded but never a token', async () => {
@@ -69,7 +86,9 @@ describe('emulator: control API and request log', function () {
     const arm = await token(emu);
     const graph = await token(emu, GRAPH);
     await send(assignmentsUrl(emu), { headers: bearer(arm) });
-    await send(`${emu.httpUrl}/v1.0/servicePrincipals/${emu.dataset.systemIdentity.principalId}`, { headers: bearer(graph) });
+    await send(`${emu.httpUrl}/v1.0/servicePrincipals/${emu.dataset.systemIdentity.principalId}`, {
+      headers: bearer(graph),
+    });
     const armEntry = emu.requests.find((r) => r.service === 'arm')!;
     assert.deepEqual(armEntry.bearer, { oid: emu.dataset.systemIdentity.principalId, aud: ARM });
     assert.equal(armEntry.headers.authorization, 'Bearer <redacted>');
@@ -112,7 +131,25 @@ describe('emulator: CLI entry', function () {
     const dir = mkdtempSync(join(tmpdir(), 'emulator-cli-'));
     const stateFile = join(dir, 'state.json');
     const main = resolve(__dirname, '../../emulator/main.ts');
-    const child = spawn(process.execPath, ['--import', 'tsx', main, '--listen', '127.0.0.1:0', '--listen', '127.0.0.1:0:tls', '--assignments', '5', '--seed', 'cli', '--state-file', stateFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        main,
+        '--listen',
+        '127.0.0.1:0',
+        '--listen',
+        '127.0.0.1:0:tls',
+        '--assignments',
+        '5',
+        '--seed',
+        'cli',
+        '--state-file',
+        stateFile,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     try {
       const line = await new Promise<string>((resolveLine, reject) => {
         let out = '';

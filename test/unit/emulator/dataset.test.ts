@@ -5,7 +5,10 @@ import { BUILT_IN_ROLE_IDS, expectedAssignmentsFor, generateDataset, roleDefinit
 describe('emulator: dataset', function () {
   it('is a pure function of the seed', () => {
     assert.deepEqual(generateDataset({ seed: 7 }), generateDataset({ seed: 7 }));
-    assert.equal(JSON.stringify(generateDataset({ seed: 'x', assignments: 40 })), JSON.stringify(generateDataset({ seed: 'x', assignments: 40 })));
+    assert.equal(
+      JSON.stringify(generateDataset({ seed: 'x', assignments: 40 })),
+      JSON.stringify(generateDataset({ seed: 'x', assignments: 40 })),
+    );
     assert.notEqual(generateDataset({ seed: 7 }).tenantId, generateDataset({ seed: 8 }).tenantId);
   });
 
@@ -15,16 +18,37 @@ describe('emulator: dataset', function () {
     assert.equal(mine.length, 12);
     const scopes = new Set(mine.map((a) => a.scope));
     for (const scope of Object.values(d.scopes)) assert.ok(scopes.has(scope), `an assignment at ${scope}`);
-    assert.ok(mine.some((a) => a.principalType === 'Group' && a.principalId === d.groups[0].id), 'one via the group');
-    assert.ok(mine.some((a) => a.condition && a.conditionVersion === '2.0'), 'one with an ABAC condition');
-    assert.ok(mine.some((a) => a.scope === d.scopes.subscription && a.principalId === d.systemIdentity.principalId && roleDefinitionGuid(a.roleDefinitionId) === BUILT_IN_ROLE_IDS.reader), 'Reader at the subscription, directly');
+    assert.ok(
+      mine.some((a) => a.principalType === 'Group' && a.principalId === d.groups[0].id),
+      'one via the group',
+    );
+    assert.ok(
+      mine.some((a) => a.condition && a.conditionVersion === '2.0'),
+      'one with an ABAC condition',
+    );
+    assert.ok(
+      mine.some(
+        (a) =>
+          a.scope === d.scopes.subscription &&
+          a.principalId === d.systemIdentity.principalId &&
+          roleDefinitionGuid(a.roleDefinitionId) === BUILT_IN_ROLE_IDS.reader,
+      ),
+      'Reader at the subscription, directly',
+    );
     for (const a of mine) {
       assert.equal(a.id, `${a.scope}/providers/Microsoft.Authorization/roleAssignments/${a.name}`);
       assert.match(a.name, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      const form = a.scope.startsWith('/providers/Microsoft.Management/') ? /^\/providers\/Microsoft\.Authorization\/roleDefinitions\/[0-9a-f-]{36}$/ : new RegExp(`^/subscriptions/${d.subscriptionId}/providers/Microsoft\\.Authorization/roleDefinitions/[0-9a-f-]{36}$`);
+      const form = a.scope.startsWith('/providers/Microsoft.Management/')
+        ? /^\/providers\/Microsoft\.Authorization\/roleDefinitions\/[0-9a-f-]{36}$/
+        : new RegExp(
+            `^/subscriptions/${d.subscriptionId}/providers/Microsoft\\.Authorization/roleDefinitions/[0-9a-f-]{36}$`,
+          );
       assert.match(a.roleDefinitionId, form);
     }
-    assert.equal(expectedAssignmentsFor(d, d.systemIdentity.principalId, 'principalId').length, mine.filter((a) => a.principalId === d.systemIdentity.principalId).length);
+    assert.equal(
+      expectedAssignmentsFor(d, d.systemIdentity.principalId, 'principalId').length,
+      mine.filter((a) => a.principalId === d.systemIdentity.principalId).length,
+    );
   });
 
   it('uses the real built-in role GUIDs and has custom roles', () => {
@@ -57,10 +81,17 @@ describe('emulator: dataset', function () {
     assert.equal(roleless.access, 'none');
     assert.equal(d.roleAssignments.filter((a) => a.principalId === roleless.principalId).length, 0);
     const ours = new Set([d.systemIdentity.principalId, d.groups[0].id]);
-    const noise = d.roleAssignments.filter((a) => !ours.has(a.principalId) && !d.userAssignedIdentities.some((u) => u.principalId === a.principalId));
+    const noise = d.roleAssignments.filter(
+      (a) => !ours.has(a.principalId) && !d.userAssignedIdentities.some((u) => u.principalId === a.principalId),
+    );
     assert.ok(noise.length >= 8, 'there is noise');
-    assert.ok(noise.some((a) => !a.scope.includes(d.subscriptionId) && a.scope.startsWith('/subscriptions/')), 'some in another subscription');
-    assert.ok(expectedAssignmentsFor(d, d.systemIdentity.principalId, 'assignedTo').every((a) => ours.has(a.principalId)));
+    assert.ok(
+      noise.some((a) => !a.scope.includes(d.subscriptionId) && a.scope.startsWith('/subscriptions/')),
+      'some in another subscription',
+    );
+    assert.ok(
+      expectedAssignmentsFor(d, d.systemIdentity.principalId, 'assignedTo').every((a) => ours.has(a.principalId)),
+    );
   });
 
   it('scales to 20,000 assignments without blowing up (a loose bound; timing targets live in the bench), all distinct', () => {
@@ -71,6 +102,10 @@ describe('emulator: dataset', function () {
     assert.ok(elapsed < 5000, `${elapsed} ms`);
     assert.equal(mine.length, 20_000);
     assert.equal(new Set(d.roleAssignments.map((a) => a.id)).size, d.roleAssignments.length);
-    assert.equal(new Set(mine.map((a) => `${a.scope}|${a.roleDefinitionId}`)).size, 20_000, 'no duplicate (scope, role) for the identity');
+    assert.equal(
+      new Set(mine.map((a) => `${a.scope}|${a.roleDefinitionId}`)).size,
+      20_000,
+      'no duplicate (scope, role) for the identity',
+    );
   });
 });

@@ -15,14 +15,19 @@ describe('emulator: Graph', function () {
     const t = await token(emu, GRAPH);
     const url = `${emu.httpUrl}/v1.0/servicePrincipals/${d.systemIdentity.principalId}?$select=id,appId,displayName,servicePrincipalType,alternativeNames`;
     assert.deepEqual(parse(await send(url, { headers: bearer(t) })), {
-      '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#servicePrincipals(id,appId,displayName,servicePrincipalType,alternativeNames)/$entity',
+      '@odata.context':
+        'https://graph.microsoft.com/v1.0/$metadata#servicePrincipals(id,appId,displayName,servicePrincipalType,alternativeNames)/$entity',
       id: d.systemIdentity.principalId,
       appId: d.systemIdentity.clientId,
       displayName: d.vm.name,
       servicePrincipalType: 'ManagedIdentity',
       alternativeNames: ['isExplicit=False', d.vm.resourceId],
     });
-    const full = parse<Record<string, unknown>>(await send(`${emu.httpUrl}/v1.0/servicePrincipals/${d.userAssignedIdentities[0].principalId}`, { headers: bearer(t) }));
+    const full = parse<Record<string, unknown>>(
+      await send(`${emu.httpUrl}/v1.0/servicePrincipals/${d.userAssignedIdentities[0].principalId}`, {
+        headers: bearer(t),
+      }),
+    );
     assert.equal(full['@odata.context'], 'https://graph.microsoft.com/v1.0/$metadata#servicePrincipals/$entity');
     assert.equal(full.displayName, d.userAssignedIdentities[0].name);
   });
@@ -35,12 +40,18 @@ describe('emulator: Graph', function () {
     const denied = await send(url, { headers: bearer(t) });
     emu.configure({ graphReadable: true });
     assert.equal(denied.status, 403);
-    const body = parse<{ error: { code: string; message: string; innerError: { date: string; 'request-id': string } } }>(denied);
+    const body = parse<{
+      error: { code: string; message: string; innerError: { date: string; 'request-id': string } };
+    }>(denied);
     assert.equal(body.error.code, 'Authorization_RequestDenied');
     assert.equal(body.error.message, 'Insufficient privileges to complete the operation.');
     assert.equal(body.error.innerError['request-id'], denied.headers['request-id']);
     assert.equal((await send(url, { headers: bearer(await token(emu, ARM)) })).status, 401);
-    assert.equal((await send(`${emu.httpUrl}/v1.0/servicePrincipals/00000000-0000-4000-8000-000000000000`, { headers: bearer(t) })).status, 404);
+    assert.equal(
+      (await send(`${emu.httpUrl}/v1.0/servicePrincipals/00000000-0000-4000-8000-000000000000`, { headers: bearer(t) }))
+        .status,
+      404,
+    );
   });
 });
 
@@ -78,9 +89,11 @@ describe('emulator: fault scripts', function () {
     assert.deepEqual([...early, ...(await statuses(2))], [410, 410, 410, 503, 200]);
   });
 
-  it('a status step with Retry-After and the service\'s own error body', async () => {
+  it("a status step with Retry-After and the service's own error body", async () => {
     emu.fault('arm-subscriptions', [{ status: 429, retryAfter: 7 }]);
-    const reply = await send(`${emu.httpUrl}/subscriptions?api-version=2022-12-01`, { headers: bearer(await token(emu)) });
+    const reply = await send(`${emu.httpUrl}/subscriptions?api-version=2022-12-01`, {
+      headers: bearer(await token(emu)),
+    });
     assert.equal(reply.status, 429);
     assert.equal(reply.headers['retry-after'], '7');
     assert.equal(parse<ArmErrorBody>(reply).error.code, 'TooManyRequests');
@@ -90,7 +103,10 @@ describe('emulator: fault scripts', function () {
   it('hang: accepted, never answered, until the client gives up', async () => {
     emu.fault('imds-token', [{ kind: 'hang' }]);
     const started = Date.now();
-    await assert.rejects(send(`${emu.httpUrl}${tokenPath({ resource: ARM })}`, { headers: { Metadata: 'true' }, timeoutMs: 300 }), /client timeout/);
+    await assert.rejects(
+      send(`${emu.httpUrl}${tokenPath({ resource: ARM })}`, { headers: { Metadata: 'true' }, timeoutMs: 300 }),
+      /client timeout/,
+    );
     assert.ok(Date.now() - started >= 280);
     await new Promise((r) => setTimeout(r, 50));
     const logged = emu.requests.find((r) => r.endpoint === 'imds-token')!;
@@ -99,7 +115,13 @@ describe('emulator: fault scripts', function () {
   });
 
   it('reset and truncated fail the client; malformed, huge and html502 answer badly', async () => {
-    const steps: FaultStep[] = [{ kind: 'reset' }, { kind: 'truncated' }, { kind: 'malformed' }, { kind: 'huge' }, { kind: 'html502' }];
+    const steps: FaultStep[] = [
+      { kind: 'reset' },
+      { kind: 'truncated' },
+      { kind: 'malformed' },
+      { kind: 'huge' },
+      { kind: 'html502' },
+    ];
     emu.fault('imds-token', steps);
     const url = `${emu.httpUrl}${tokenPath({ resource: ARM })}`;
     await assert.rejects(send(url, { headers: { Metadata: 'true' } }), /socket hang up|ECONNRESET/);

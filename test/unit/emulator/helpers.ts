@@ -27,13 +27,23 @@ export function send(url: string, o: RequestOptions = {}): Promise<Reply> {
   const u = new URL(url);
   const lib = u.protocol === 'https:' ? https : http;
   return new Promise((resolvePromise, reject) => {
-    const req = lib.request(u, { method: o.method ?? 'GET', headers: o.headers, agent: o.agent, timeout: o.timeoutMs, servername: o.servername }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('aborted', () => reject(new Error('response aborted')));
-      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = lib.request(
+      u,
+      { method: o.method ?? 'GET', headers: o.headers, agent: o.agent, timeout: o.timeoutMs, servername: o.servername },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('aborted', () => reject(new Error('response aborted')));
+        res.on('end', () =>
+          resolvePromise({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('client timeout')));
     req.on('error', reject);
     req.end(o.body);
@@ -44,8 +54,10 @@ export function parse<T>(reply: Reply): T {
   return JSON.parse(reply.text) as T;
 }
 
-export const imds = (emu: Emulator, path: string, headers: Record<string, string> = { Metadata: 'true' }) => send(`${emu.httpUrl}${path}`, { headers });
-export const tokenPath = (query: Record<string, string>) => `/metadata/identity/oauth2/token?${new URLSearchParams({ 'api-version': '2018-02-01', ...query })}`;
+export const imds = (emu: Emulator, path: string, headers: Record<string, string> = { Metadata: 'true' }) =>
+  send(`${emu.httpUrl}${path}`, { headers });
+export const tokenPath = (query: Record<string, string>) =>
+  `/metadata/identity/oauth2/token?${new URLSearchParams({ 'api-version': '2018-02-01', ...query })}`;
 
 export interface TokenBody {
   access_token: string;
@@ -78,7 +90,14 @@ export interface WireAssignment {
   id: string;
   name: string;
   type: string;
-  properties: { scope: string; roleDefinitionId: string; principalId: string; principalType: string; condition: string | null; conditionVersion: string | null };
+  properties: {
+    scope: string;
+    roleDefinitionId: string;
+    principalId: string;
+    principalType: string;
+    condition: string | null;
+    conditionVersion: string | null;
+  };
 }
 export interface ArmErrorBody {
   error: { code: string; message: string };
@@ -88,7 +107,7 @@ export interface ArmErrorBody {
 export async function listAll<T>(firstUrl: string, t: string): Promise<{ items: T[]; pages: string[] }> {
   const items: T[] = [];
   const pages: string[] = [];
-  for (let url: string | undefined = firstUrl; url; ) {
+  for (let url: string | undefined = firstUrl; url;) {
     pages.push(url);
     const reply = await send(url, { headers: bearer(t) });
     assert.equal(reply.status, 200, reply.text);
@@ -101,4 +120,3 @@ export async function listAll<T>(firstUrl: string, t: string): Promise<{ items: 
 
 export const assignmentsUrl = (emu: Emulator, filter?: string) =>
   `${emu.httpUrl}/subscriptions/${emu.dataset.subscriptionId}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01${filter ? `&$filter=${encodeURIComponent(filter)}` : ''}`;
-

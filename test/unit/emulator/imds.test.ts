@@ -19,30 +19,88 @@ describe('emulator: IMDS and the legacy endpoint', function () {
     assert.equal(reply.status, 200);
     assert.match(String(reply.headers['content-type']), /^application\/json/);
     const body = parse<Record<string, unknown>>(reply);
-    for (const key of ['access_token', 'refresh_token', 'expires_in', 'expires_on', 'not_before', 'resource', 'token_type', 'client_id']) assert.equal(typeof body[key], 'string', key);
+    for (const key of [
+      'access_token',
+      'refresh_token',
+      'expires_in',
+      'expires_on',
+      'not_before',
+      'resource',
+      'token_type',
+      'client_id',
+    ])
+      assert.equal(typeof body[key], 'string', key);
     const t = parse<TokenBody>(reply);
     assert.equal(t.refresh_token, '');
     assert.equal(t.token_type, 'Bearer');
     assert.equal(t.expires_in, '86399');
     assert.ok(Math.abs(Number(t.expires_on) - (Date.now() / 1000 + 86399)) < 5);
     const [header] = t.access_token.split('.');
-    assert.deepEqual(JSON.parse(Buffer.from(header, 'base64url').toString()), { typ: 'JWT', alg: 'RS256', kid: 'emulator' });
+    assert.deepEqual(JSON.parse(Buffer.from(header, 'base64url').toString()), {
+      typ: 'JWT',
+      alg: 'RS256',
+      kid: 'emulator',
+    });
     const c = claimsOf(t.access_token);
     const d = emu.dataset;
     assert.deepEqual(
-      { aud: c.aud, iss: c.iss, oid: c.oid, sub: c.sub, tid: c.tid, appid: c.appid, appidacr: c.appidacr, idtyp: c.idtyp },
-      { aud: ARM, iss: `https://sts.windows.net/${d.tenantId}/`, oid: d.systemIdentity.principalId, sub: d.systemIdentity.principalId, tid: d.tenantId, appid: d.systemIdentity.clientId, appidacr: '2', idtyp: 'app' },
+      {
+        aud: c.aud,
+        iss: c.iss,
+        oid: c.oid,
+        sub: c.sub,
+        tid: c.tid,
+        appid: c.appid,
+        appidacr: c.appidacr,
+        idtyp: c.idtyp,
+      },
+      {
+        aud: ARM,
+        iss: `https://sts.windows.net/${d.tenantId}/`,
+        oid: d.systemIdentity.principalId,
+        sub: d.systemIdentity.principalId,
+        tid: d.tenantId,
+        appid: d.systemIdentity.clientId,
+        appidacr: '2',
+        idtyp: 'app',
+      },
     );
     assert.equal(c.xms_mirid, d.vm.resourceId.replace('/resourceGroups/', '/resourcegroups/'));
     assert.equal(await token(emu), await token(emu), 'IMDS serves its cached token');
   });
 
-  const badRequests: Array<[string, string, Record<string, string>, number, { error: string; error_description?: string }]> = [
-    ['no Metadata header', tokenPath({ resource: ARM }), {}, 400, { error: 'invalid_request', error_description: 'Required metadata header not specified' }],
-    ['Metadata: false', tokenPath({ resource: ARM }), { Metadata: 'false' }, 400, { error: 'invalid_request', error_description: 'Required metadata header not specified' }],
-    ['no api-version', `/metadata/identity/oauth2/token?resource=${ARM}`, { Metadata: 'true' }, 400, { error: 'invalid_request' }],
+  const badRequests: Array<
+    [string, string, Record<string, string>, number, { error: string; error_description?: string }]
+  > = [
+    [
+      'no Metadata header',
+      tokenPath({ resource: ARM }),
+      {},
+      400,
+      { error: 'invalid_request', error_description: 'Required metadata header not specified' },
+    ],
+    [
+      'Metadata: false',
+      tokenPath({ resource: ARM }),
+      { Metadata: 'false' },
+      400,
+      { error: 'invalid_request', error_description: 'Required metadata header not specified' },
+    ],
+    [
+      'no api-version',
+      `/metadata/identity/oauth2/token?resource=${ARM}`,
+      { Metadata: 'true' },
+      400,
+      { error: 'invalid_request' },
+    ],
     ['no resource', tokenPath({}), { Metadata: 'true' }, 400, { error: 'invalid_resource' }],
-    ['X-Forwarded-For', tokenPath({ resource: ARM }), { Metadata: 'true', 'X-Forwarded-For': '10.0.0.1' }, 400, { error: 'invalid_request' }],
+    [
+      'X-Forwarded-For',
+      tokenPath({ resource: ARM }),
+      { Metadata: 'true', 'X-Forwarded-For': '10.0.0.1' },
+      400,
+      { error: 'invalid_request' },
+    ],
   ];
   for (const [name, path, headers, status, body] of badRequests) {
     it(`400 for ${name}`, async () => {
@@ -64,7 +122,12 @@ describe('emulator: IMDS and the legacy endpoint', function () {
       { system: true, query: { msi_res_id: u2.resourceId }, oid: u2.principalId },
       { system: true, query: { client_id: '00000000-0000-0000-0000-000000000001' }, error: /^Identity not found$/ },
       { system: true, query: { client_id: u0.clientId, object_id: u0.principalId }, error: /one of/ },
-      { system: false, query: {}, error: /^Multiple user assigned identities exist, please specify the clientId \/ resourceId of the identity in the token request$/ },
+      {
+        system: false,
+        query: {},
+        error:
+          /^Multiple user assigned identities exist, please specify the clientId \/ resourceId of the identity in the token request$/,
+      },
       { system: false, query: { client_id: d.systemIdentity.clientId }, error: /^Identity not found$/ },
       { system: false, query: { client_id: u0.clientId }, oid: u0.principalId },
     ];
@@ -97,10 +160,17 @@ describe('emulator: IMDS and the legacy endpoint', function () {
     [0, 'Identity not found'],
   ] as const) {
     it(`system identity off with ${uamis} user-assigned → ${expected}`, async () => {
-      const other = await startEmulator({ dataset: { userAssignedIdentities: uamis, systemAssigned: false }, listen: HTTP_ONLY });
+      const other = await startEmulator({
+        dataset: { userAssignedIdentities: uamis, systemAssigned: false },
+        listen: HTTP_ONLY,
+      });
       try {
         const reply = await imds(other, tokenPath({ resource: ARM }));
-        if (uamis === 1) assert.equal(claimsOf(parse<TokenBody>(reply).access_token).oid, other.dataset.userAssignedIdentities[0].principalId);
+        if (uamis === 1)
+          assert.equal(
+            claimsOf(parse<TokenBody>(reply).access_token).oid,
+            other.dataset.userAssignedIdentities[0].principalId,
+          );
         else assert.deepEqual(parse(reply), { error: 'invalid_request', error_description: 'Identity not found' });
       } finally {
         await other.close();
@@ -118,24 +188,67 @@ describe('emulator: IMDS and the legacy endpoint', function () {
 
   it('instance metadata: strings only, azEnvironment and the VM; leaves as text; api-version required', async () => {
     const reply = await imds(emu, '/metadata/instance?api-version=2021-02-01');
-    const { compute, network } = parse<{ compute: Record<string, unknown>; network: { interface: Array<{ macAddress: string }> } }>(reply);
+    const { compute, network } = parse<{
+      compute: Record<string, unknown>;
+      network: { interface: Array<{ macAddress: string }> };
+    }>(reply);
     const d = emu.dataset;
-    for (const key of ['azEnvironment', 'name', 'resourceGroupName', 'subscriptionId', 'resourceId', 'location', 'vmSize', 'osType', 'vmId']) assert.equal(typeof compute[key], 'string', key);
+    for (const key of [
+      'azEnvironment',
+      'name',
+      'resourceGroupName',
+      'subscriptionId',
+      'resourceId',
+      'location',
+      'vmSize',
+      'osType',
+      'vmId',
+    ])
+      assert.equal(typeof compute[key], 'string', key);
     assert.deepEqual(
-      { name: compute.name, rg: compute.resourceGroupName, sub: compute.subscriptionId, id: compute.resourceId, env: compute.azEnvironment, tags: compute.tagsList, os: compute.osProfile },
-      { name: d.vm.name, rg: d.resourceGroupName, sub: d.subscriptionId, id: d.vm.resourceId, env: 'AzurePublicCloud', tags: [], os: { adminUsername: 'azureuser', computerName: d.vm.computerName, disablePasswordAuthentication: d.vm.osType === 'Linux' ? 'true' : 'false' } },
+      {
+        name: compute.name,
+        rg: compute.resourceGroupName,
+        sub: compute.subscriptionId,
+        id: compute.resourceId,
+        env: compute.azEnvironment,
+        tags: compute.tagsList,
+        os: compute.osProfile,
+      },
+      {
+        name: d.vm.name,
+        rg: d.resourceGroupName,
+        sub: d.subscriptionId,
+        id: d.vm.resourceId,
+        env: 'AzurePublicCloud',
+        tags: [],
+        os: {
+          adminUsername: 'azureuser',
+          computerName: d.vm.computerName,
+          disablePasswordAuthentication: d.vm.osType === 'Linux' ? 'true' : 'false',
+        },
+      },
     );
     assert.equal(compute.identity, undefined, 'no identity section');
     assert.equal(network.interface[0].macAddress, d.vm.macAddress);
-    assert.equal((await imds(emu, '/metadata/instance/compute/vmId?api-version=2021-02-01&format=text')).text, d.vm.vmId);
+    assert.equal(
+      (await imds(emu, '/metadata/instance/compute/vmId?api-version=2021-02-01&format=text')).text,
+      d.vm.vmId,
+    );
     const missing = await imds(emu, '/metadata/instance');
     assert.equal(missing.status, 400);
     assert.ok(Array.isArray(parse<Record<string, unknown>>(missing)['newest-versions']));
-    assert.equal((await imds(emu, '/metadata/instance?api-version=2021-02-01', {})).status, 400, 'Metadata header required');
+    assert.equal(
+      (await imds(emu, '/metadata/instance?api-version=2021-02-01', {})).status,
+      400,
+      'Metadata header required',
+    );
   });
 
   it('identity/info gives the tenant, and fails when the system identity is off', async () => {
-    assert.deepEqual(parse(await imds(emu, '/metadata/identity/info?api-version=2018-10-01')), { tenantId: emu.dataset.tenantId });
+    assert.deepEqual(parse(await imds(emu, '/metadata/identity/info?api-version=2018-10-01')), {
+      tenantId: emu.dataset.tenantId,
+    });
     emu.configure({ systemAssigned: false });
     assert.equal((await imds(emu, '/metadata/identity/info?api-version=2018-10-01')).status, 400);
   });
@@ -148,6 +261,12 @@ describe('emulator: IMDS and the legacy endpoint', function () {
     assert.equal(t.resource, ARM);
     assert.equal((await imds(emu, `/oauth2/token?resource=${encodeURIComponent(ARM)}`, {})).status, 400);
     const u = emu.dataset.userAssignedIdentities[1];
-    assert.equal(claimsOf(parse<TokenBody>(await imds(emu, `/oauth2/token?resource=${encodeURIComponent(ARM)}&client_id=${u.clientId}`)).access_token).oid, u.principalId);
+    assert.equal(
+      claimsOf(
+        parse<TokenBody>(await imds(emu, `/oauth2/token?resource=${encodeURIComponent(ARM)}&client_id=${u.clientId}`))
+          .access_token,
+      ).oid,
+      u.principalId,
+    );
   });
 });
