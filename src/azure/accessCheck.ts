@@ -20,7 +20,7 @@ import { type HttpClient, sendWithRetry } from '../core/http';
 import type { Logger } from '../core/log';
 import { RETRY_POLICIES } from '../core/retry';
 import type { IdentitySelector } from '../identity';
-import type { AccessContext } from './service';
+import type { AccessContext } from './serviceOptions';
 import { isLoopbackHost } from './http';
 
 export interface AccessQuestion {

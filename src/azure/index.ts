@@ -32,7 +32,8 @@ export {
   parseStoredRoleNames,
 } from './roleNameStore';
 export { type DenyAssignmentDetail, type PartialView, type RolesView, type SubscriptionRoles } from './roleScan';
-export { type AccessContext, IdentityService, type IdentityServiceOptions, type ServiceSettings } from './service';
+export { IdentityService } from './service';
+export type { AccessContext, IdentityServiceOptions, ServiceSettings } from './serviceOptions';
 export {
   type IdentityInfo,
   type Include,

@@ -9,23 +9,23 @@
  * a {@link Part}, settled independently.
  */
 import { type Clock, systemClock } from '../core/clock';
-import { errorFor } from '../core/errorTable';
-import { VmIdentityError, cancelled, toVmIdentityError } from '../core/errors';
+import { cancelled, toVmIdentityError } from '../core/errors';
 import { directHttp } from '../core/directHttp';
 import type { HttpClient } from '../core/http';
 import { type Logger, redacting, silentLogger } from '../core/log';
-import { type AgentFor, createProxiedHttp } from '../core/proxiedHttp';
+import { createProxiedHttp } from '../core/proxiedHttp';
 import { type IdentitySelector, type IssuedToken, type ManagedIdentityClient, SYSTEM_ASSIGNED } from '../identity';
 import type { ProbeDeps } from './accessCheck';
 import { ArmAccessReader } from './accessReader';
 import { ArmClient, type ArmCall } from './arm';
-import { type Cloud, PUBLIC_CLOUD, knownCloud, portalLink } from './clouds';
+import { type Cloud, PUBLIC_CLOUD } from './clouds';
+import { chooseCloud, explainTokenFailure, isNotAzure } from './cloudChoice';
 import { resolveEndpoints } from './endpoints';
 import { getServicePrincipal } from './graph';
 import { AzureHttp } from './http';
 import { type InstanceMetadata, getInstanceMetadata } from './instanceMetadata';
-import type { RoleNameStore } from './roleNameStore';
 import { RoleDefinitionResolver } from './roles';
+import type { AccessContext, IdentityServiceOptions, ServiceSettings } from './serviceOptions';
 import { scanRoles } from './roleScan';
 import {
   type Include,
@@ -39,46 +39,12 @@ import {
   toVmInfo,
 } from './snapshot';
 
-export interface IdentityServiceOptions {
-  identityClient: ManagedIdentityClient;
-  env?: NodeJS.ProcessEnv;
-  /** HTTP to IMDS for instance metadata (direct, never proxied). */
-  http?: HttpClient;
-  /** Proxy agents for ARM/Graph; leave undefined inside VS Code, which patches `https` itself. */
-  agentFor?: AgentFor;
-  logger?: Logger;
-  clock?: Clock;
-  armTimeoutMs?: number;
-  /** Where built-in role names are kept across restarts (globalState, a cache file); memory only by default. */
-  roleNames?: RoleNameStore;
-  /** The vmIdentity.cloud setting: used when instance metadata names no cloud we know. */
-  cloud?: Cloud;
-  /** An HTTP(S) proxy is configured (an HTML answer from the metadata address may be the proxy's). */
-  proxyConfigured?: boolean;
-}
-
-/** What can change while running (a setting). */
-export interface ServiceSettings {
-  timeoutMs?: number;
-  /** The vmIdentity.cloud setting; `null` clears it. */
-  cloud?: Cloud | null;
-}
-
 interface AzureApis {
   http: AzureHttp;
   arm: ArmClient;
 }
 
 const NOT_ASKED = 'not asked for';
-
-/** The signed-in identity as the access checker sees it. */
-export interface AccessContext {
-  reader: ArmAccessReader;
-  principalId: string;
-  tenantId: string;
-  tokenIssuedAt?: number;
-  portalUrl: string;
-}
 
 export class IdentityService {
   private readonly env: NodeJS.ProcessEnv;
@@ -171,21 +137,21 @@ export class IdentityService {
     const metadata = metadataR.status === 'fulfilled' ? metadataR.value : undefined;
     if (metadataR.status === 'rejected' && tokenR.status === 'rejected' && isNotAzure(metadataR.reason))
       throw metadataR.reason;
-    const cloud = this.cloudOf(metadata, guess);
+    const cloud = chooseCloud(metadata, guess, this.configuredCloud, this.logger);
     const vm = metadataP
       ? partOf(metadataR, 'no instance metadata', toVmIdentityError)
       : skipped<InstanceMetadata>('This identity host has no instance metadata.');
     const vmInfo = metadata ? toVmInfo(metadata, cloud) : undefined;
     let armToken: IssuedToken;
     if (cloud === guess) {
-      if (tokenR.status === 'rejected') throw this.explainTokenFailure(tokenR.reason, vmInfo?.resourceId, cloud);
+      if (tokenR.status === 'rejected') throw explainTokenFailure(tokenR.reason, vmInfo?.resourceId, cloud);
       armToken = tokenR.value;
     } else {
       // The guess was wrong (a sovereign cloud, the first time): whatever the token for the guessed audience
       // did, ask for one for this cloud's ARM.
       this.logger.info(`this VM is in ${cloud.name}; asking for a token for ${cloud.armResource}`);
       armToken = await tokenFor(cloud.armResource).catch((e) => {
-        throw this.explainTokenFailure(e, vmInfo?.resourceId, cloud);
+        throw explainTokenFailure(e, vmInfo?.resourceId, cloud);
       });
       graphToken = lookUpName ? tokenFor(cloud.graphResource) : undefined;
     }
@@ -326,35 +292,4 @@ export class IdentityService {
     }
     return apis;
   }
-
-  /**
-   * The cloud: the one instance metadata names when we know it (Arc's himds may omit it), else the
-   * vmIdentity.cloud setting, else the guess; a name we do not know, with no setting, is an error naming it.
-   */
-  private cloudOf(metadata: InstanceMetadata | undefined, guess: Cloud): Cloud {
-    const name = metadata?.azEnvironment.trim();
-    if (!name) return guess;
-    const known = knownCloud(name);
-    if (known) {
-      if (this.configuredCloud && this.configuredCloud.name !== known.name) {
-        this.logger.warn(
-          `instance metadata says ${known.name}; vmIdentity.cloud (${this.configuredCloud.name}) is not used`,
-        );
-      }
-      return known;
-    }
-    if (this.configuredCloud) return this.configuredCloud;
-    throw errorFor({ source: 'metadata', where: 'instance metadata', problem: { kind: 'unknownCloud', name } });
-  }
-
-  private explainTokenFailure(e: unknown, vmResourceId: string | undefined, cloud: Cloud): VmIdentityError {
-    const error = toVmIdentityError(e);
-    if (vmResourceId && error.remedy === 'enableIdentity')
-      return error.withLink(portalLink(cloud, undefined, vmResourceId, 'identity'));
-    return error;
-  }
-}
-
-function isNotAzure(e: unknown): boolean {
-  return e instanceof VmIdentityError && e.kind === 'notAzure';
 }
