@@ -26,7 +26,7 @@ import { HOST_ANSWER_RULES, HOST_PROBLEM_RULES } from './hostErrorRules';
 
 export { type ErrorBody, errorBodyOf } from './errorBody';
 import { firstSentence } from './errorBody';
-import { readerGuidance } from './readerGuidance';
+import { AZURE_STATUS_RULES, AZURE_TRANSPORT_RULES } from './azureErrorRules';
 
 /** Why Azure Arc's challenge could not be answered (MSAL AzureArc.ts has one error code for each). */
 export type ArcKeyReason =
@@ -106,7 +106,6 @@ export interface ErrorRule {
 const ANY_STATUS = { from: 0, to: 999 };
 const ALL: readonly ErrorSource[] = ['identity', 'metadata', 'arm', 'graph'];
 const IMDS_LIKE: readonly ErrorSource[] = ['identity', 'metadata'];
-const AZURE: readonly ErrorSource[] = ['arm', 'graph'];
 /** IMDS 400 codes that are not about which identity (a bad resource, a bad request). */
 const NOT_IDENTITY_400 = ['invalid_resource', 'bad_request_102'];
 
@@ -151,46 +150,7 @@ const ERROR_TABLE: readonly ErrorRule[] = [
     why: 'the connection broke mid-response',
     error: (f) => malformedResponse(f.where, 'the connection closed before the response was complete'),
   },
-  {
-    sources: AZURE,
-    failure: ['responseTimeout', 'connectTimeout'],
-    why: 'no answer in time',
-    error: (f) => timedOut(f.where, f.ms ?? 0),
-  },
-  {
-    sources: AZURE,
-    failure: ['tooLarge'],
-    why: 'beyond any real page',
-    error: (f) => malformedResponse(f.where, 'the body is too large'),
-  },
-  {
-    sources: AZURE,
-    failure: ['untrusted'],
-    why: 'an HTTPS-inspecting proxy with a CA this machine does not trust',
-    error: (f) =>
-      new VmIdentityError(
-        'serviceError',
-        `${hostOf(f.where)} presented a TLS certificate this machine does not trust (${f.detail}).`,
-        {
-          fix: "If a proxy or firewall inspects HTTPS, add its CA certificate to the operating system's trust store (VS Code reads that store; the CLI also honours NODE_EXTRA_CA_CERTS).",
-          title: 'untrusted TLS certificate',
-          remedy: 'checkProxy',
-          where: f.where,
-        },
-      ),
-  },
-  {
-    sources: AZURE,
-    failure: ['unreachable', 'reset'],
-    why: 'network or proxy trouble on the way to Azure',
-    error: (f) =>
-      new VmIdentityError('serviceError', `${hostOf(f.where)} could not be reached: ${f.detail}.`, {
-        fix: 'Check the network connection and proxy settings (http.proxy / HTTPS_PROXY) for Azure Resource Manager.',
-        title: `${hostOf(f.where)} not reachable`,
-        remedy: 'checkProxy',
-        where: f.where,
-      }),
-  },
+  ...AZURE_TRANSPORT_RULES,
   {
     sources: IMDS_LIKE,
     status: ANY_STATUS,
@@ -268,49 +228,7 @@ const ERROR_TABLE: readonly ErrorRule[] = [
     error: (f) =>
       serviceError(f.where, f.status!, f.azureCode, f.description ? firstSentence(f.description) : undefined),
   },
-  {
-    sources: AZURE,
-    status: { from: 300, to: 399 },
-    why: 'redirects are never followed, so the token stays with the endpoint in use',
-    error: (f) =>
-      serviceError(f.where, f.status!, undefined, 'redirected elsewhere; not followed, so the token stays here'),
-  },
-  {
-    sources: AZURE,
-    status: { from: 200, to: 299 },
-    when: (f) => !!f.notJson,
-    why: 'ARM and Graph answer JSON',
-    error: (f) => malformedResponse(f.where, 'the body is not JSON', f.status),
-  },
-  {
-    sources: ['arm'],
-    status: 403,
-    when: (f) => f.reading !== undefined,
-    why: 'the identity lacks Reader where it reads: say which role to grant, and where',
-    error: (f) => readerGuidance(f, f.reading!),
-  },
-  {
-    sources: AZURE,
-    status: [401, 403],
-    why: 'the token was refused (401) or lacks a permission (403)',
-    error: (f) =>
-      new VmIdentityError(
-        f.status === 401 ? 'authenticationFailed' : 'authorizationFailed',
-        `${f.where} answered HTTP ${f.status}${f.azureCode ? ` (${f.azureCode})` : ''}.`,
-        {
-          fix: f.status === 401 ? 'Sign in again; the token was not accepted.' : 'Try again in a moment.',
-          status: f.status,
-          azureCode: f.azureCode,
-          where: f.where,
-        },
-      ),
-  },
-  {
-    sources: AZURE,
-    status: ANY_STATUS,
-    why: 'anything else: say the status and code',
-    error: (f) => serviceError(f.where, f.status!, f.azureCode),
-  },
+  ...AZURE_STATUS_RULES,
 ];
 
 /** The typed error for a failed request: the first row of {@link ERROR_TABLE} that matches. */
@@ -340,8 +258,4 @@ function codeMatches(match: CodeMatch, code: string | undefined): boolean {
   if (match === 'none') return code === undefined;
   if ('not' in match) return code === undefined || !match.not.includes(code);
   return code !== undefined && (match as readonly string[]).includes(code);
-}
-
-function hostOf(where: string): string {
-  return where.replace(/^\S+\s+/, '').split('/')[0];
 }
