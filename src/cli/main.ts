@@ -11,36 +11,15 @@
  * 4 permission denied (nothing readable), 5 check: not allowed, 1 other.
  */
 import { parseArgs } from 'node:util';
-import * as fs from 'node:fs';
-import { IdentityService, type RolesView, type Snapshot, parseCloudSetting } from '../azure';
+import { type RolesView, type Snapshot, parseCloudSetting } from '../azure';
 import { type VmIdentityError, isVmIdentityError } from '../core/errors';
-import { type Logger, redacting } from '../core/log';
-import {
-  type IdentitySelector,
-  ManagedIdentityClient,
-  SYSTEM_ASSIGNED,
-  SelectorError,
-  selectorFrom,
-} from '../identity';
-import { roleItems, rolesNotes, rolesText, whoamiJson, whoamiText, writeJsonArray } from './format';
-import { cacheDirFor, roleNameFile } from './roleNameFile';
-import { CheckUsageError, runCheck } from './check';
-import { InvalidResourceError, parseOtherResource } from '../azure/services';
+import { redacting } from '../core/log';
 import { inspectJwt } from '../core/jwtInspect';
+import { UsageError, parseResourceArg, selectorOf } from './args';
+import { CheckUsageError, runCheck } from './check';
+import { composeCore, stderrLogger } from './compose';
 import { doctor } from './doctor';
-import { proxyAgents } from './proxy';
-
-/** Diagnose waits at most this long for the identity endpoint (a sign-in may wait longer). */
-const DOCTOR_TIMEOUT_SEC = 20;
-
-function parseResourceArg(raw: string): string {
-  try {
-    return parseOtherResource(raw);
-  } catch (e) {
-    if (e instanceof InvalidResourceError) throw new UsageError(`--resource: ${e.message}`);
-    throw e;
-  }
-}
+import { roleItems, rolesNotes, rolesText, whoamiJson, whoamiText, writeJsonArray } from './format';
 
 const USAGE = `Usage: vm-identity <command> [options]
 
@@ -70,8 +49,6 @@ Options:
 `;
 
 export const EXIT = { ok: 0, other: 1, usage: 2, unavailable: 3, denied: 4 } as const;
-
-class UsageError extends Error {}
 
 export interface CliIo {
   /** When it returns a promise, nothing more is written until it settles (a slow reader on a pipe). */
@@ -136,50 +113,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       values.cloud !== undefined ? '--cloud' : 'VM_IDENTITY_CLOUD',
     );
     const logger = values.verbose ? redacting(stderrLogger(io)) : undefined;
-    const agentFor = proxyAgents();
-    const client = new ManagedIdentityClient({
-      env: io.env,
-      fileExists: fs.existsSync,
-      logger,
-      agentFor,
-      timeouts: { deadlineMs: timeoutSec * 1000 },
-    });
-    const proxyConfigured = !!(io.env.HTTPS_PROXY || io.env.https_proxy || io.env.HTTP_PROXY || io.env.http_proxy);
-    const cacheDir = cacheDirFor(io.env);
-    const roleNames = cacheDir ? roleNameFile(cacheDir) : undefined;
-    const service = new IdentityService({
-      identityClient: client,
-      env: io.env,
-      logger,
-      agentFor,
-      cloud,
-      proxyConfigured,
-      roleNames,
-    });
-
-    // Diagnose (doctor, and the MCP diagnose tool) uses a client of its own with a shorter deadline.
-    const diagnoseFor = () => {
-      const deadlineMs = Math.min(timeoutSec, DOCTOR_TIMEOUT_SEC) * 1000;
-      const diagnoseClient = new ManagedIdentityClient({
-        env: io.env,
-        fileExists: fs.existsSync,
-        logger,
-        agentFor,
-        timeouts: { deadlineMs },
-      });
-      return {
-        client: diagnoseClient,
-        service: new IdentityService({
-          identityClient: diagnoseClient,
-          env: io.env,
-          logger,
-          agentFor,
-          cloud,
-          proxyConfigured,
-          roleNames,
-        }),
-      };
-    };
+    const { client, service, agentFor, diagnoseFor } = composeCore({ env: io.env, logger, cloud, timeoutSec });
     if (command === 'doctor') {
       const d = diagnoseFor();
       return await doctor({
@@ -249,25 +183,6 @@ function rolesOf(snapshot: Snapshot): RolesView {
   }
 }
 
-function selectorOf(values: { 'client-id'?: string; 'object-id'?: string; 'resource-id'?: string }): IdentitySelector {
-  const given = (['client-id', 'object-id', 'resource-id'] as const).filter((k) => values[k] !== undefined);
-  if (given.length > 1)
-    throw new UsageError(
-      `Use only one of --client-id, --object-id, --resource-id (got ${given.map((g) => `--${g}`).join(', ')}).`,
-    );
-  if (given.length === 0) return SYSTEM_ASSIGNED;
-  const key = given[0];
-  try {
-    return selectorFrom(
-      key === 'client-id' ? 'clientId' : key === 'object-id' ? 'objectId' : 'resourceId',
-      values[key],
-    );
-  } catch (e) {
-    if (e instanceof SelectorError) throw new UsageError(`--${key}: ${e.message}`);
-    throw e;
-  }
-}
-
 export function exitCodeFor(e: VmIdentityError): number {
   switch (e.kind) {
     case 'usage':
@@ -296,11 +211,6 @@ function report(e: unknown, io: CliIo): number {
   }
   io.stderr(`vm-identity: unexpected error: ${e instanceof Error ? e.message : String(e)}\n`);
   return EXIT.other;
-}
-
-function stderrLogger(io: CliIo): Logger {
-  const line = (level: string) => (m: string) => io.stderr(`[${level}] ${m}\n`);
-  return { trace: () => {}, debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
 }
 
 /** Writes to stdout; when Node buffers the data (stdout is a socket or a full pipe), waits until it drains. */
