@@ -4,25 +4,24 @@
  * single-flight cache and typed errors. No `vscode` and no global state here: collaborators come in.
  */
 import { type Clock, systemClock } from '../core/clock';
-import { type HostProblem, errorBodyOf, errorFor, isNotAzureAnswer } from '../core/errorTable';
+import { type HostProblem, errorFor } from '../core/errorTable';
 import { VmIdentityError, isVmIdentityError } from '../core/errors';
 import { directHttp } from '../core/directHttp';
 import {
   DEFAULT_TIMEOUTS,
   type HttpClient,
-  type HttpResponse,
   type SendContext,
   type Timeouts,
   describeRequest,
   sendWithRetry,
 } from '../core/http';
-import { tryParseJson } from '../core/json';
 import { type Logger, redacting, silentLogger } from '../core/log';
 import { type AgentFor, createProxiedHttp } from '../core/proxiedHttp';
 import { RETRY_POLICIES, type RetryPolicy } from '../core/retry';
 import { SingleFlightCache } from './cache';
+import { isNotAzureResponse, looksLikeHtml, mapFailure } from './responseFacts';
 import { type TokenClaims, decodeClaims } from './claims';
-import { type IdentitySelector, SYSTEM_ASSIGNED, describeSelector, selectorKey } from './selector';
+import { type IdentitySelector, SYSTEM_ASSIGNED, selectorKey } from './selector';
 import { ArcChallengeError } from './sources/arc';
 import { createSource } from './sources/create';
 import type { HostEnvironment } from './sources/detect';
@@ -193,7 +192,7 @@ export class ManagedIdentityClient {
       maxBodyBytes: MAX_TOKEN_RESPONSE_BYTES,
       signal,
       // Another cloud's metadata server answers the same every time: no retry (docs/HOSTS.md §6).
-      isFinal: imdsLike ? (r) => this.notAzure(r) : undefined,
+      isFinal: imdsLike ? (r) => isNotAzureResponse(r, this.proxyConfigured) : undefined,
     };
     let { response } = await sendWithRetry(ctx, request);
     if (response.status === 401 && source.answerChallenge) {
@@ -218,7 +217,11 @@ export class ManagedIdentityClient {
       if (answered) ({ response } = await sendWithRetry(ctx, (request = answered)));
     }
     const where = describeRequest(request);
-    if (response.status !== 200 || looksLikeHtml(response) || (imdsLike && this.notAzure(response))) {
+    if (
+      response.status !== 200 ||
+      looksLikeHtml(response) ||
+      (imdsLike && isNotAzureResponse(response, this.proxyConfigured))
+    ) {
       throw mapFailure(response, where, identity, { host: source.kind, proxyConfigured: this.proxyConfigured });
     }
     const accessToken = parseTokenResponse(response.body, where, resource, this.clock.now());
@@ -267,59 +270,8 @@ export class ManagedIdentityClient {
       throw e;
     }
   }
-
-  private notAzure(response: HttpResponse): boolean {
-    return isNotAzureAnswer({
-      status: response.status,
-      html: looksLikeHtml(response),
-      notJson: response.body.length > 0 && !isJson(response),
-      server: serverOf(response),
-      proxyConfigured: this.proxyConfigured,
-    });
-  }
 }
 
 function cacheKey(identity: IdentitySelector, resource: string): string {
   return `${selectorKey(identity)}|${resource.toLowerCase()}`;
-}
-
-/** The typed error for a final response from an identity host that carries no token (see the error table). */
-export function mapFailure(
-  response: HttpResponse,
-  where: string,
-  identity: IdentitySelector,
-  context: { host?: string; proxyConfigured?: boolean } = {},
-): VmIdentityError {
-  const body = errorBodyOf(tryParseJson(response.body));
-  return errorFor({
-    source: 'identity',
-    where,
-    status: response.status,
-    azureCode: body.code,
-    description: body.description,
-    aadsts: body.aadsts,
-    correlationId: body.correlationId,
-    html: looksLikeHtml(response),
-    notJson: response.body.length > 0 && !isJson(response),
-    server: serverOf(response),
-    emptyBody: response.body.length === 0,
-    selector: { system: identity.kind === 'system', described: describeSelector(identity) },
-    ...context,
-  });
-}
-
-function isJson(response: HttpResponse): boolean {
-  return tryParseJson(response.body) !== undefined;
-}
-
-function serverOf(response: HttpResponse): string | undefined {
-  const v = response.headers.server;
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function looksLikeHtml(response: HttpResponse): boolean {
-  const type = String(response.headers['content-type'] ?? '');
-  if (/text\/html/i.test(type)) return true;
-  const head = response.body.subarray(0, 64).toString().trimStart().toLowerCase();
-  return head.startsWith('<!doctype html') || head.startsWith('<html');
 }

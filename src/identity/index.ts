@@ -1,12 +1,7 @@
 /** The identity layer's public surface: named exports only (core types come from src/core directly). */
 export { type IdentityType, type TokenClaims, decodeClaims, identityTypeOf } from './claims';
-export {
-  type GetTokenOptions,
-  type IdentityClientOptions,
-  type IssuedToken,
-  ManagedIdentityClient,
-  mapFailure,
-} from './client';
+export { type GetTokenOptions, type IdentityClientOptions, type IssuedToken, ManagedIdentityClient } from './client';
+export { mapFailure } from './responseFacts';
 export {
   type IdentitySelector,
   SYSTEM_ASSIGNED,
