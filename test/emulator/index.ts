@@ -1,6 +1,6 @@
 /** Public API of the Azure emulator used by the unit, e2e and UI tests. */
 export { startEmulator } from './server';
-export type { Emulator, EmulatorOptions, ListenSpec } from './server';
+export type { Emulator, EmulatorOptions, ListenSpec } from './emulatorApi';
 export { generateDataset, expectedAssignmentsFor } from './dataset';
 export type {
   AssignmentFilter,

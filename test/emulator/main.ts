@@ -6,7 +6,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startEmulator, type EmulatorOptions, type ListenSpec } from './server';
+import type { EmulatorOptions, ListenSpec } from './emulatorApi';
+import { startEmulator } from './server';
 
 const USAGE = `Usage: emulator [--listen host:port[:tls]]... [--assignments N] [--uami N] [--seed S]
   [--latency-imds MS] [--latency-arm MS] [--latency-graph MS] [--page-size N] [--token-lifetime SEC]
