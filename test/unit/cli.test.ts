@@ -9,29 +9,10 @@ import * as path from 'node:path';
 import { type Emulator, expectedView, personas, startEmulator } from '../emulator';
 import { recordCase } from '../support/cases';
 import { closedPort, startRecordingProxy } from '../support/recordingProxy';
-import { CLI, type CliRun, spawnCli } from '../support/spawnCli';
+import { CLI, type CliRun } from '../support/spawnCli';
+import { cli, expectedAssignments } from '../support/cliRun';
 
 type Run = CliRun;
-
-/** Where the spawned CLIs keep role names: a temp dir, never the real home (env may name another). */
-const CACHE_HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'vmid-cli-cache-'));
-after(() => fs.rmSync(CACHE_HOME, { recursive: true, force: true }));
-
-/** The CLI with this process's environment minus anything that names an endpoint or a proxy, plus `env`. */
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([k]) => !/^(https?_proxy|no_proxy|AZURE_|IDENTITY_|MSI_|IMDS_|VM_IDENTITY_|XDG_)/i.test(k),
-    ),
-  );
-  return spawnCli(args, { ...clean, XDG_CACHE_HOME: CACHE_HOME, ...env });
-}
-
-/** What `roles` must list for a principal: every subscription's view, each assignment once. */
-function expectedAssignments(emu: Emulator, principalId: string) {
-  const all = expectedView(emu.dataset, principalId).subscriptions.flatMap((s) => s.assignments);
-  return all.filter((a, i) => all.findIndex((b) => b.id === a.id) === i);
-}
 
 describe('CLI (spawned)', function () {
   let emu: Emulator;
@@ -385,52 +366,5 @@ describe('CLI (spawned)', function () {
     } finally {
       await proxy.close();
     }
-  });
-});
-
-describe('CLI (spawned) with 2,000 role assignments', function () {
-  this.timeout(60_000);
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator({
-      dataset: { assignments: 2000 },
-      listen: [
-        { host: '127.0.0.1', port: 0 },
-        { host: '127.0.0.1', port: 0, tls: true },
-      ],
-    });
-  });
-  after(() => emu.close());
-
-  it('roles --json lists exactly the expected 2,000+ assignments over every page; whoami names the principal', async () => {
-    const env = {
-      AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl,
-      VM_IDENTITY_ARM_ENDPOINT: emu.httpsUrl,
-      VM_IDENTITY_GRAPH_ENDPOINT: emu.httpsUrl,
-      NODE_EXTRA_CA_CERTS: emu.caCertPath!,
-    };
-    const run = await cli(['roles', '--json'], env);
-    assert.equal(run.code, 0, run.stderr);
-    const me = emu.dataset.systemIdentity.principalId;
-    const expected = expectedAssignments(emu, me);
-    const got = (
-      JSON.parse(run.stdout) as Array<{ id: string; scope: string; via: string; roleName: string; deny?: boolean }>
-    ).filter((i) => !i.deny);
-    assert.ok(expected.length >= 2000);
-    assert.deepEqual(got.map((r) => r.id).sort(), expected.map((a) => a.id).sort());
-    const scopes = new Map(expected.map((a) => [a.id, a.scope]));
-    assert.ok(
-      got.every((r) => r.scope === scopes.get(r.id) && r.roleName && ['direct', 'group', 'inherited'].includes(r.via)),
-    );
-    const pages = expectedView(emu.dataset, me).subscriptions.reduce(
-      (n, x) => n + Math.max(1, Math.ceil(x.assignments.length / 100)),
-      0,
-    );
-    assert.equal(emu.requests.filter((r) => r.endpoint === 'arm-role-assignments').length, pages);
-    const who = JSON.parse((await cli(['whoami', '--json'], env)).stdout);
-    assert.deepEqual(
-      [who.principalId, who.clientId, who.tenantId, who.vm.name],
-      [me, emu.dataset.systemIdentity.clientId, emu.dataset.tenantId, emu.dataset.vm.name],
-    );
   });
 });
