@@ -92,7 +92,7 @@ slow_lane() {
   stage "slow lane: real VS Code: UI journeys (Chromium), network namespace with only lo"
   run_mocha e2e bash scripts/netns-run.sh npx mocha --config test/e2e/.mocharc.json test/e2e/smoke.e2e.ts \
     test/e2e/vmIdentity.e2e.ts test/e2e/useIdentity.e2e.ts test/e2e/hosts.e2e.ts test/e2e/consumers.e2e.ts \
-    test/e2e/checkAccess.e2e.ts test/e2e/demo.e2e.ts test/e2e/network.e2e.ts
+    test/e2e/checkAccess.e2e.ts test/e2e/demo.e2e.ts test/e2e/network.e2e.ts test/e2e/networkProxy.e2e.ts
 
   stage "docs/TESTING.md from the recorded cases"
   node scripts/testing-doc.js || { status=1; failed=$((failed + 1)); }

@@ -1,0 +1,72 @@
+/**
+ * What the realistic-network suites share (network.e2e.ts: VS Code with the shipped defaults; networkProxy.e2e.ts:
+ * the CLI and the proxies): the areas their cases are recorded under, the box's listeners, and one network
+ * session per suite (the box, its proxies and Chromium), started in `before` and closed in `after`.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { expectedView } from '../../emulator';
+import { runCase } from '../../support/cases';
+import { CLI } from '../../support/spawnCli';
+import { assertRoleRowsShown } from './checks';
+import { PROJECT_ROOT, VSIX as BUILT_VSIX, assertNetworkIsolated, timed } from './common';
+import { AZURE_ADDRESS, IMDS_ADDRESS, assertPrivateMountNamespace } from './networkBox';
+import { NetworkSession } from './networkSession';
+
+/** VMID_E2E_VSIX: another build to run the suite against (e.g. a mutant, to see that a case catches it). */
+const VSIX = process.env.VMID_E2E_VSIX ? path.resolve(process.env.VMID_E2E_VSIX) : BUILT_VSIX;
+export const IMDS_LISTENER = `http://${IMDS_ADDRESS}:80`;
+export const AZURE_LISTENER = `https://${AZURE_ADDRESS}:443`;
+export const PUBLIC_ARM_AUD = 'https://management.azure.com/';
+export const PUBLIC_GRAPH_AUD = 'https://graph.microsoft.com/';
+
+export const AREA_DEFAULTS = 'Shipped defaults, realistic network (real VS Code + CLI)';
+export const AREA_PROXY = 'Proxies (real VS Code + CLI)';
+export const AREA_CLOUD = 'Sovereign cloud (real VS Code + CLI)';
+export const AREA_FAULTS = 'Faults in real VS Code, realistic network';
+
+export const cases = {
+  run: (area: string, name: string, expected: string, body: () => Promise<string>) =>
+    runCase({ area, name, expected }, body),
+};
+export const countLines = (text: string, re: RegExp) => text.split('\n').filter((l) => re.test(l)).length;
+
+export interface NetworkSuite {
+  readonly net: NetworkSession;
+  /** Every subscription's assignments, once each (issue 9); the emulator computes them on its own. */
+  view(): ReturnType<typeof expectedView>;
+  expected(): Array<{ id: string }>;
+  assertRolesShown(page: Page): Promise<number>;
+}
+
+/** Registers the suite's `before`/`after` in the calling `describe` and gives its session to the cases. */
+export function useNetworkSession(): NetworkSuite {
+  let net: NetworkSession | undefined;
+  const hostsBefore = fs.readFileSync('/etc/hosts', 'utf8');
+  before(async function () {
+    assertNetworkIsolated();
+    assertPrivateMountNamespace();
+    for (const f of [VSIX, CLI])
+      assert.ok(fs.existsSync(f), `${path.relative(PROJECT_ROOT, f)} exists (npm run package)`);
+    const t0 = Date.now();
+    net = await NetworkSession.start(VSIX);
+    timed('box, proxies, .vsix, Chromium', t0);
+  });
+  after(async function () {
+    await net?.close();
+    // The box's hosts mount is gone again (it only ever existed in this mount namespace).
+    assert.equal(fs.readFileSync('/etc/hosts', 'utf8'), hostsBefore, '/etc/hosts is back to what it was');
+  });
+  const suite: NetworkSuite = {
+    get net() {
+      if (!net) throw new Error('the network session has not started');
+      return net;
+    },
+    view: () => expectedView(suite.net.box.emu.dataset, suite.net.box.emu.dataset.systemIdentity.principalId),
+    expected: () => suite.view().assignmentIds.map((id) => ({ id })),
+    assertRolesShown: (page) => assertRoleRowsShown(page, suite.net.box.emu.dataset, suite.view()),
+  };
+  return suite;
+}
