@@ -24,7 +24,7 @@ import { assertNetworkIsolated } from './common';
 export const IMDS_ADDRESS = '169.254.169.254';
 export const AZURE_ADDRESS = '192.0.2.10';
 /** Host names the box resolves to AZURE_ADDRESS (the public and US Government ARM and Graph hosts). */
-export const AZURE_HOST_NAMES = ['management.azure.com', 'graph.microsoft.com', 'management.usgovcloudapi.net', 'graph.microsoft.us'] as const;
+const AZURE_HOST_NAMES = ['management.azure.com', 'graph.microsoft.com', 'management.usgovcloudapi.net', 'graph.microsoft.us'] as const;
 /** Variables that would override a shipped default; the box's product runs have none of them. */
 export const OVERRIDE_ENV = /^(AZURE_POD_IDENTITY_AUTHORITY_HOST|VM_IDENTITY_.*|IDENTITY_ENDPOINT|IDENTITY_HEADER|IDENTITY_SERVER_THUMBPRINT|IMDS_ENDPOINT|MSI_ENDPOINT|MSI_SECRET|https?_proxy|all_proxy|no_proxy)$/i;
 
@@ -116,7 +116,7 @@ export interface NetworkBoxOptions {
 }
 
 /** Debian's OS trust bundle (what VS Code's http.systemCertificates reads on Linux). */
-export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
 export async function startNetworkBox(options: NetworkBoxOptions = {}): Promise<NetworkBox> {
   assertNetworkIsolated();
