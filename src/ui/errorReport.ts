@@ -11,7 +11,7 @@ export type ErrorOutcome =
   { show: 'nothing' } | { show: 'error'; error: VmIdentityError } | { show: 'unexpected'; message: string };
 
 /** The log line of a typed error: kind, cause, fix, where and status (never headers or bodies). */
-export function errorLogLine(error: VmIdentityError): string {
+function errorLogLine(error: VmIdentityError): string {
   return `${error.kind}: ${error.message} ${error.fix}${error.where ? ` [${error.where}]` : ''}${error.status ? ` (HTTP ${error.status})` : ''}`;
 }
 

@@ -4,7 +4,7 @@ import { valueOf } from '../azure';
 import type { Session, SessionState } from '../session/session';
 import { escapeMarkdown as escape, formatExpiry, formatIssued, identityTypeLabel, shortId } from './format';
 
-export const STATUS_ITEM_ID = 'vmIdentity.status';
+const STATUS_ITEM_ID = 'vmIdentity.status';
 
 export class StatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;

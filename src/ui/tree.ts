@@ -11,7 +11,7 @@ import { IMDS_CACHE_DOCS, formatExpiry, formatIssued, identityTypeLabel } from '
 import { roleNodes } from './roleNodes';
 import { type Node, assignmentTooltip, errorNodes, toTreeItem } from './treeItems';
 
-export { type Node, assignmentTooltip, scopeName, toTreeItem } from './treeItems';
+export type { Node } from './treeItems';
 
 export const VIEW_ID = 'vmIdentity.view';
 
@@ -21,7 +21,7 @@ export const VIEW_ID = 'vmIdentity.view';
  * node shown at once would hold the signed-in tree back by up to 200 ms, so it appears only when signing in
  * takes longer than this; until then the view keeps what it showed, under its progress bar.
  */
-export const SIGNING_IN_NODE_DELAY_MS = 1000;
+const SIGNING_IN_NODE_DELAY_MS = 1000;
 
 export class IdentityTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
@@ -70,7 +70,7 @@ export class IdentityTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   }
 }
 
-export function rootsFor(state: SessionState): Node[] {
+function rootsFor(state: SessionState): Node[] {
   switch (state.status) {
     case 'signedOut':
     case 'unavailable':

@@ -119,13 +119,3 @@ export async function readTree(provider: vscode.TreeDataProvider<unknown>): Prom
   await walk(undefined, 0);
   return rows;
 }
-
-/** Waits until a row of the tree matches `pattern`; returns all rows. */
-export async function treeShows(api: VmIdentityApi, pattern: RegExp, ms = 15_000): Promise<Row[]> {
-  let rows: Row[] = [];
-  return until(
-    async () => ((rows = await readTree(api.tree)).some((r) => pattern.test(r.text)) ? rows : undefined),
-    `no tree row ${pattern}; rows: ${JSON.stringify(rows.map((r) => r.text))}`,
-    ms,
-  );
-}

@@ -14,8 +14,8 @@ import {
   planIdentityTerminal,
 } from './terminalEnv';
 
-export const NEW_TERMINAL_COMMAND = 'vmIdentity.newTerminal';
-export const TERMINAL_PROFILE_ID = 'vmIdentity.terminal';
+const NEW_TERMINAL_COMMAND = 'vmIdentity.newTerminal';
+const TERMINAL_PROFILE_ID = 'vmIdentity.terminal';
 
 export interface IdentityTerminalDeps {
   /** The identity to act as, or undefined when VM Identity is not signed in. */
@@ -26,7 +26,7 @@ export interface IdentityTerminalDeps {
   log?: { info(message: string): void; warn(message: string): void };
 }
 
-export class NotSignedInForTerminalError extends Error {
+class NotSignedInForTerminalError extends Error {
   constructor() {
     super(
       vscode.l10n.t('VM Identity is not signed in, so there is no identity for the terminal to act as. Sign in first.'),

@@ -47,7 +47,7 @@ export function sweepStaleDirs(base: string, isAlive: (pid: number) => boolean =
   return removed;
 }
 
-export function processIsAlive(pid: number): boolean {
+function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

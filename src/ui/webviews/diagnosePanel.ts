@@ -12,7 +12,7 @@ export interface DiagnosePanelDeps {
   onError?: (error: unknown) => void;
 }
 
-export const DIAGNOSE_VIEW_TYPE = 'vmIdentity.diagnose';
+const DIAGNOSE_VIEW_TYPE = 'vmIdentity.diagnose';
 
 export function openDiagnoseReport(deps: DiagnosePanelDeps, report: DiagnoseReportView): WebviewPage {
   let running = false;

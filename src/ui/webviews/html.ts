@@ -64,10 +64,10 @@ export function jsonForScript(value: unknown): string {
 }
 
 /** For values inside double-quoted attributes: the CSP's single quotes stay readable. */
-export function escapeAttribute(s: string): string {
+function escapeAttribute(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
-export function escapeHtml(s: string): string {
+function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }

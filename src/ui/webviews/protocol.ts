@@ -54,7 +54,7 @@ export function parsePageMessage(data: unknown): PageMessage | undefined {
 }
 
 /** Links in a report open in the browser only when they are plain https URLs. */
-export function isHttpsUrl(url: string): boolean {
+function isHttpsUrl(url: string): boolean {
   if (url.length > 2048) return false;
   try {
     return new URL(url).protocol === 'https:';

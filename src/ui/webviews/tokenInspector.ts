@@ -13,7 +13,7 @@ export interface TokenInspectorDeps {
   onError?: (error: unknown) => void;
 }
 
-export const TOKEN_INSPECTOR_VIEW_TYPE = 'vmIdentity.tokenInspector';
+const TOKEN_INSPECTOR_VIEW_TYPE = 'vmIdentity.tokenInspector';
 
 export function openTokenInspector(deps: TokenInspectorDeps, state: TokenInspectorState): WebviewPage {
   return openWebviewPage({
@@ -45,7 +45,7 @@ export function openTokenInspector(deps: TokenInspectorDeps, state: TokenInspect
 }
 
 /** The payload claims only: the header's key ID and the signature are not claims and are not copied. */
-export function claimsJson(claims: Record<string, unknown>): string {
+function claimsJson(claims: Record<string, unknown>): string {
   return JSON.stringify(claims, null, 2);
 }
 

@@ -24,7 +24,7 @@ import { assertNetworkIsolated } from './common';
 export const IMDS_ADDRESS = '169.254.169.254';
 export const AZURE_ADDRESS = '192.0.2.10';
 /** Host names the box resolves to AZURE_ADDRESS (the public and US Government ARM and Graph hosts). */
-export const AZURE_HOST_NAMES = [
+const AZURE_HOST_NAMES = [
   'management.azure.com',
   'graph.microsoft.com',
   'management.usgovcloudapi.net',
@@ -131,7 +131,7 @@ export interface NetworkBoxOptions {
 }
 
 /** Debian's OS trust bundle (what VS Code's http.systemCertificates reads on Linux). */
-export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
 export async function startNetworkBox(options: NetworkBoxOptions = {}): Promise<NetworkBox> {
   assertNetworkIsolated();

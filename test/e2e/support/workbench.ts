@@ -171,41 +171,6 @@ export async function clearNotifications(page: Page): Promise<void> {
 }
 
 /**
- * Sets a machine-scoped setting as a user of a remote window does: Settings editor → Remote tab (VS Code
- * writes <user-data>/Machine/settings.json and applies it at once; a file written behind its back is not
- * picked up here, the file watcher does not see it in the namespace). Resolves once the file holds it.
- */
-export async function setRemoteSetting(
-  page: Page,
-  userDataDir: string,
-  setting: { key: string; title: string; value: string; isDefault?: boolean },
-): Promise<void> {
-  const { key, title, value } = setting;
-  await page.keyboard.press('Escape');
-  await runCommand(page, 'Preferences: Open User Settings');
-  const search = page.locator('.settings-editor .settings-header textarea').first();
-  await search.waitFor({ state: 'visible', timeout: 15_000 });
-  await search.fill(key);
-  await page.locator('.settings-editor .settings-tabs-widget .action-label', { hasText: 'Remote' }).click();
-  await page.locator('.settings-editor .setting-item-title', { hasText: title }).waitFor({ timeout: 15_000 });
-  const input = page.locator('.settings-editor .setting-item-contents input:visible').first();
-  await input.fill(value);
-  await input.press('Tab');
-  const file = path.join(userDataDir, 'Machine', 'settings.json');
-  // VS Code drops a value equal to the default from the file.
-  const stored = new RegExp(`"${key.replace(/\./g, '\\.')}":\\s*${value}\\b`);
-  const saved = (text: string) => (setting.isDefault ? !text.includes(`"${key}"`) : stored.test(text));
-  await pollUntil(() => fs.existsSync(file) && saved(fs.readFileSync(file, 'utf8')), {
-    timeout: 10_000,
-    message: `${key} = ${value} not saved`,
-  });
-  const tab = page.locator('.tabs-container .tab', { hasText: 'Settings' }).first();
-  await tab.hover();
-  await tab.locator('.tab-actions .action-label').first().click();
-  await tab.waitFor({ state: 'detached', timeout: 10_000 });
-}
-
-/**
  * Runs `trigger` (which opens an https://portal.azure.* link), answers VS Code's "open the external
  * website?" dialog with Open, and returns the URL the new tab got. Nothing leaves the box: the portal is
  * answered by a stub inside the browser itself.
