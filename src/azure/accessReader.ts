@@ -19,12 +19,11 @@ import type {
 } from '../access/types';
 import { malformedResponse } from '../core/errors';
 import { isRecord } from '../core/json';
-import { AUTHORIZATION_API_VERSION, type ArmCall, type ArmClient } from './arm';
+import { AUTHORIZATION_API_VERSION, type ArmCall, type ArmClient, SUBSCRIPTIONS_API_VERSION } from './arm';
 import type { AzureHttp } from './http';
 
 const KEY_VAULT_API_VERSION = '2023-07-01';
 const RESOURCES_API_VERSION = '2021-04-01';
-const SUBSCRIPTIONS_API_VERSION = '2022-12-01';
 /** Requests in flight at once: a check makes ~5 plus one per distinct role; ARM throttles bursts per caller. */
 const MAX_PARALLEL = 4;
 

@@ -10,7 +10,7 @@ import type { AzureHttp } from './http';
 export const AUTHORIZATION_API_VERSION = '2022-04-01';
 const COMPUTE_API_VERSION = '2024-07-01';
 /** Subscriptions - List (azure-rest-api-specs resources/subscriptions 2022-12-01). */
-const SUBSCRIPTIONS_API_VERSION = '2022-12-01';
+export const SUBSCRIPTIONS_API_VERSION = '2022-12-01';
 /** A loop guard: no principal has this many pages of role assignments. */
 const MAX_PAGES = 5000;
 

@@ -6,11 +6,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type Emulator, expectedView, personas, startEmulator } from '../emulator';
+import { type Emulator, expectedView, personas } from '../emulator';
 import { recordCase } from '../support/cases';
 import { closedPort, startRecordingProxy } from '../support/recordingProxy';
 import { CLI, type CliRun } from '../support/spawnCli';
-import { cli, expectedAssignments } from '../support/cliRun';
+import { cli, cliEnvFor, expectedAssignments, startCliEmulator } from '../support/cliRun';
 
 type Run = CliRun;
 
@@ -20,19 +20,8 @@ describe('CLI (spawned)', function () {
 
   before(async function () {
     if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first');
-    emu = await startEmulator({
-      dataset: { assignments: 12 },
-      listen: [
-        { host: '127.0.0.1', port: 0 },
-        { host: '127.0.0.1', port: 0, tls: true },
-      ],
-    });
-    env = {
-      AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl,
-      VM_IDENTITY_ARM_ENDPOINT: emu.httpsUrl,
-      VM_IDENTITY_GRAPH_ENDPOINT: emu.httpsUrl,
-      NODE_EXTRA_CA_CERTS: emu.caCertPath,
-    };
+    emu = await startCliEmulator({ assignments: 12 });
+    env = cliEnvFor(emu);
   });
   after(() => emu.close());
   beforeEach(() => {

@@ -4,9 +4,10 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { type Emulator, startEmulator } from '../emulator';
+import { type Emulator } from '../emulator';
 import { CLI, type CliRun, spawnCli } from '../support/spawnCli';
 import { recordCase } from '../support/cases';
+import { cliEnvFor, startCliEmulator } from '../support/cliRun';
 
 describe('CLI check (spawned)', function () {
   this.timeout(30_000);
@@ -28,18 +29,8 @@ describe('CLI check (spawned)', function () {
 
   before(async () => {
     if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first');
-    emu = await startEmulator({
-      listen: [
-        { host: '127.0.0.1', port: 0 },
-        { host: '127.0.0.1', port: 0, tls: true },
-      ],
-    });
-    env = {
-      AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl,
-      VM_IDENTITY_ARM_ENDPOINT: emu.httpsUrl,
-      VM_IDENTITY_GRAPH_ENDPOINT: emu.httpsUrl,
-      NODE_EXTRA_CA_CERTS: emu.caCertPath,
-    };
+    emu = await startCliEmulator();
+    env = cliEnvFor(emu);
   });
   after(() => emu.close());
 

@@ -1,29 +1,18 @@
 /** The spawned CLI over every page of 2,000+ role assignments. */
 import * as assert from 'node:assert/strict';
-import { type Emulator, expectedView, startEmulator } from '../emulator';
-import { cli, expectedAssignments } from '../support/cliRun';
+import { type Emulator, expectedView } from '../emulator';
+import { cli, cliEnvFor, expectedAssignments, startCliEmulator } from '../support/cliRun';
 
 describe('CLI (spawned) with 2,000 role assignments', function () {
   this.timeout(60_000);
   let emu: Emulator;
   before(async () => {
-    emu = await startEmulator({
-      dataset: { assignments: 2000 },
-      listen: [
-        { host: '127.0.0.1', port: 0 },
-        { host: '127.0.0.1', port: 0, tls: true },
-      ],
-    });
+    emu = await startCliEmulator({ assignments: 2000 });
   });
   after(() => emu.close());
 
   it('roles --json lists exactly the expected 2,000+ assignments over every page; whoami names the principal', async () => {
-    const env = {
-      AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl,
-      VM_IDENTITY_ARM_ENDPOINT: emu.httpsUrl,
-      VM_IDENTITY_GRAPH_ENDPOINT: emu.httpsUrl,
-      NODE_EXTRA_CA_CERTS: emu.caCertPath!,
-    };
+    const env = cliEnvFor(emu);
     const run = await cli(['roles', '--json'], env);
     assert.equal(run.code, 0, run.stderr);
     const me = emu.dataset.systemIdentity.principalId;

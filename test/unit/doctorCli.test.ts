@@ -6,10 +6,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { type Emulator, startEmulator } from '../emulator';
+import { type Emulator } from '../emulator';
 import { recordCase } from '../support/cases';
 import { closedPort, startRecordingProxy } from '../support/recordingProxy';
 import { CLI, type CliRun, spawnCli } from '../support/spawnCli';
+import { cliEnvFor, startCliEmulator } from '../support/cliRun';
 
 interface DoctorJson {
   ok: boolean;
@@ -37,19 +38,8 @@ describe('CLI doctor and token --claims (spawned)', function () {
   before(async function () {
     if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first');
     home = fs.mkdtempSync(`${os.tmpdir()}/doctor-home-`);
-    emu = await startEmulator({
-      dataset: { assignments: 6 },
-      listen: [
-        { host: '127.0.0.1', port: 0 },
-        { host: '127.0.0.1', port: 0, tls: true },
-      ],
-    });
-    env = {
-      AZURE_POD_IDENTITY_AUTHORITY_HOST: emu.httpUrl,
-      VM_IDENTITY_ARM_ENDPOINT: emu.httpsUrl,
-      VM_IDENTITY_GRAPH_ENDPOINT: emu.httpsUrl,
-      NODE_EXTRA_CA_CERTS: emu.caCertPath,
-    };
+    emu = await startCliEmulator({ assignments: 6 });
+    env = cliEnvFor(emu);
   });
   after(async () => {
     await emu.close();
