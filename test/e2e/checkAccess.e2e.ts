@@ -108,16 +108,19 @@ describe('Check access in real VS Code', function () {
 
   /**
    * Right-click a role assignment row in subscription `open` (`closed` folded: each subscription has its own
-   * "Resources" group) → Check access… → the operation. A subscription row's accessible name is its tooltip
-   * ("Subscription <id>…"); its text is the display name.
+   * "Resources" group) → Check access… → the operation. A subscription row's accessible name is its display
+   * name and count ("Tailspin Production 12"), as screen readers hear it.
    */
-  async function checkFromRow(open: string, closed: string | undefined, rowLabel: string, action: string) {
+  async function checkFromRow(openId: string, closedId: string | undefined, rowLabel: string, action: string) {
+    const nameOf = (id: string) => emu.dataset.subscriptions.find((x) => x.subscriptionId === id)?.displayName ?? id;
+    const open = nameOf(openId);
+    const closed = closedId === undefined ? undefined : nameOf(closedId);
     await openActivity(page, 'VM Identity');
     // After sign-in or a change of identity the roles arrive a little later than the identity.
-    await treeRow(page, `Subscription ${open}`).waitFor({ state: 'visible', timeout: 60_000 });
+    await treeRow(page, open).waitFor({ state: 'visible', timeout: 60_000 });
     try {
-      if (closed) await setExpanded(page, `Subscription ${closed}`, false);
-      await setExpanded(page, `Subscription ${open}`, true);
+      if (closed) await setExpanded(page, closed, false);
+      await setExpanded(page, open, true);
       await setExpanded(page, 'Resources', true);
     } catch (e) {
       const rows = await page

@@ -144,10 +144,19 @@ export async function screenshot(page: Page, file: string): Promise<string> {
 
 /** Runs a command that opens its own quick pick (so the palette does not close): type it, press Enter. */
 export async function startPickerCommand(page: Page, title: string): Promise<void> {
-  const input = await openCommandPalette(page);
-  await input.fill(`>${title}`);
   const row = page.locator(`${QUICK_INPUT} .monaco-list-row`, { hasText: title }).first();
-  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  // Something taking focus (a terminal whose shell just started) closes the palette: open it again, twice at most.
+  let input: Locator | undefined;
+  for (let attempt = 1; !input; attempt++) {
+    try {
+      const opened = await openCommandPalette(page);
+      await opened.fill(`>${title}`, { timeout: 5_000 });
+      await row.waitFor({ state: 'visible', timeout: 15_000 });
+      input = opened;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+    }
+  }
   await page.keyboard.press('Enter');
   const opened = async () => !(await input.inputValue()).startsWith('>');
   await pollUntil(opened, { timeout: 15_000, message: `${title} did not open its picker` });
