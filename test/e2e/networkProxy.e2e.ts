@@ -15,8 +15,8 @@ import {
   AZURE_LISTENER,
   IMDS_LISTENER,
   PUBLIC_ARM_AUD,
-  PUBLIC_GRAPH_AUD,
   cases,
+  assertShippedRouting,
   useNetworkSession,
 } from './support/networkSuite';
 
@@ -76,33 +76,7 @@ describe('CLI and proxies under a realistic network (no endpoint overrides)', fu
             "roles = the emulator's expected assignments",
           );
           // Where the default run went: IMDS on its real address, ARM/Graph by name over TLS, right audiences.
-          const imds = reqs.filter((r) => r.service === 'imds');
-          const arm = reqs.filter((r) => r.service === 'arm');
-          const graph = reqs.filter((r) => r.service === 'graph');
-          assert.ok(
-            imds.length >= 3 &&
-              imds.every(
-                (r) => r.listener === IMDS_LISTENER && r.headers.host === IMDS_ADDRESS && r.headers.metadata === 'true',
-              ),
-            'IMDS at 169.254.169.254:80',
-          );
-          assert.ok(
-            arm.length >= 2 &&
-              arm.every(
-                (r) =>
-                  r.listener === AZURE_LISTENER &&
-                  r.headers.host === 'management.azure.com' &&
-                  r.bearer?.aud === PUBLIC_ARM_AUD,
-              ),
-            `ARM at management.azure.com: ${JSON.stringify(arm.map((r) => [r.listener, r.headers.host, r.bearer?.aud]))}`,
-          );
-          assert.ok(
-            graph.length === 1 &&
-              graph[0].listener === AZURE_LISTENER &&
-              graph[0].headers.host === 'graph.microsoft.com' &&
-              graph[0].bearer?.aud === PUBLIC_GRAPH_AUD,
-            'Graph at graph.microsoft.com',
-          );
+          assertShippedRouting(reqs, { minImds: 3, imdsMetadataHeader: true, graph: 'one' });
           return `exit 0; ${want.length} roles; same output as with overrides; IMDS ${IMDS_LISTENER}, ARM Host management.azure.com aud ${PUBLIC_ARM_AUD} and Graph Host graph.microsoft.com on ${AZURE_LISTENER}`;
         },
       );

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { expectedView } from '../../emulator';
 import { runCase } from '../../support/cases';
+import type { LoggedRequest } from '../../emulator';
 import { CLI } from '../../support/spawnCli';
 import { assertRoleRowsShown } from './checks';
 import { PROJECT_ROOT, VSIX as BUILT_VSIX, assertNetworkIsolated, timed } from './common';
@@ -69,4 +70,34 @@ export function useNetworkSession(): NetworkSuite {
     assertRolesShown: (page) => assertRoleRowsShown(page, suite.net.box.emu.dataset, suite.view()),
   };
   return suite;
+}
+
+/**
+ * Where a run with the shipped defaults went: IMDS on its real address, ARM and Graph by name over TLS on the box's
+ * Azure address, each with a token for its own audience. Returns the requests per service for the case's summary.
+ */
+export function assertShippedRouting(
+  reqs: readonly LoggedRequest[],
+  expect: { minImds: number; imdsMetadataHeader?: boolean; graph: 'one' | 'some' },
+): { imds: LoggedRequest[]; arm: LoggedRequest[]; graph: LoggedRequest[] } {
+  const imds = reqs.filter((r) => r.service === 'imds');
+  const arm = reqs.filter((r) => r.service === 'arm');
+  const graph = reqs.filter((r) => r.service === 'graph');
+  const atImds = (r: LoggedRequest) =>
+    r.listener === IMDS_LISTENER &&
+    r.headers.host === IMDS_ADDRESS &&
+    (!expect.imdsMetadataHeader || r.headers.metadata === 'true');
+  assert.ok(imds.length >= expect.minImds && imds.every(atImds), 'IMDS at 169.254.169.254:80');
+  const atAzure = (r: LoggedRequest, host: string, aud: string) =>
+    r.listener === AZURE_LISTENER && r.headers.host === host && r.bearer?.aud === aud;
+  assert.ok(
+    arm.length >= 2 && arm.every((r) => atAzure(r, 'management.azure.com', PUBLIC_ARM_AUD)),
+    `ARM at management.azure.com with an ARM token: ${JSON.stringify(arm.map((r) => [r.listener, r.headers.host, r.bearer?.aud]))}`,
+  );
+  assert.ok(
+    (expect.graph === 'one' ? graph.length === 1 : graph.length >= 1) &&
+      graph.every((r) => atAzure(r, 'graph.microsoft.com', PUBLIC_GRAPH_AUD)),
+    'Graph at graph.microsoft.com with a Graph token',
+  );
+  return { imds, arm, graph };
 }
