@@ -21,7 +21,7 @@ const VSIX = process.env.VMID_E2E_VSIX ? path.resolve(process.env.VMID_E2E_VSIX)
 export const IMDS_LISTENER = `http://${IMDS_ADDRESS}:80`;
 export const AZURE_LISTENER = `https://${AZURE_ADDRESS}:443`;
 export const PUBLIC_ARM_AUD = 'https://management.azure.com/';
-export const PUBLIC_GRAPH_AUD = 'https://graph.microsoft.com/';
+const PUBLIC_GRAPH_AUD = 'https://graph.microsoft.com/';
 
 export const AREA_DEFAULTS = 'Shipped defaults, realistic network (real VS Code + CLI)';
 export const AREA_PROXY = 'Proxies (real VS Code + CLI)';
