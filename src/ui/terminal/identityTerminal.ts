@@ -38,17 +38,21 @@ class NotSignedInForTerminalError extends Error {
 /** Registers the command and the profile provider; dispose removes the private directory. */
 export function registerIdentityTerminal(deps: IdentityTerminalDeps): vscode.Disposable {
   const base = deps.baseDir ?? os.tmpdir();
-  for (const dir of sweepStaleDirs(base))
-    deps.log?.info(`removed a terminal directory left by a closed window: ${dir}`);
   let privateDir: string | undefined;
+  // On first use, not at activation: reading the temp directory is no work for a window that never opens one.
+  const ownDir = (): string => {
+    if (privateDir) return privateDir;
+    for (const dir of sweepStaleDirs(base))
+      deps.log?.info(`removed a terminal directory left by a closed window: ${dir}`);
+    return (privateDir = createPrivateDir(base));
+  };
 
   const plan = (): TerminalPlan => {
     const identity = deps.currentIdentity();
     if (!identity) throw new NotSignedInForTerminalError();
-    privateDir ??= createPrivateDir(base);
     const result = planIdentityTerminal({
       identity,
-      privateDir,
+      privateDir: ownDir(),
       azAvailable: findOnPath('az') !== undefined,
       bashPath: process.platform === 'win32' ? undefined : findOnPath('bash'),
       tokenCredentials: deps.tokenCredentials,
